@@ -1,0 +1,76 @@
+# Stegvis – the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+export DJANGO_SETTINGS_MODULE := stegvis.settings
+
+.PHONY: demo test lint typecheck pytest check-deploy browser-deps install install-dev lock messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): requirements.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+$(DEV_STAMP): requirements-dev.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	touch $(RUNTIME_STAMP) $@
+
+install: $(RUNTIME_STAMP)
+install-dev: $(DEV_STAMP)
+
+## demo: install, migrate the embedded SQLite database, load the demo data and serve it.
+demo: install
+	mkdir -p var
+	DJANGO_ENV=development $(PY) manage.py migrate --no-input
+	DJANGO_ENV=development $(PY) manage.py load_demo
+	@echo "Stegvis körs på http://127.0.0.1:8000 (avsluta med Ctrl+C)"
+	DJANGO_ENV=development $(PY) manage.py runserver 127.0.0.1:8000
+
+## browser-deps: Debian's Chromium for the browser tests, installed when missing.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installerar Chromium (Debian) för webbläsartesterna…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install-dev
+	DJANGO_ENV=test $(VENV)/bin/mypy stegvis
+
+pytest: install-dev browser-deps
+	DJANGO_ENV=test $(VENV)/bin/pytest -q
+
+## test: lint, type-check and the whole test suite (browser tests included).
+test: lint typecheck pytest
+
+## check-deploy: Django's deployment checks under production settings, failing on any warning.
+check-deploy: install
+	DJANGO_ENV=production \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	STEGVIS_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+	STEGVIS_BLIND_INDEX_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	ALLOWED_HOSTS=stegvis.example \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+## lock: recompile the lock files from pyproject.toml (needs network to PyPI).
+lock: | $(PY)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock -q
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -c requirements.lock -o requirements-dev.lock -q
+
+## messages: update and compile the translation catalogues (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/static
