@@ -10,7 +10,7 @@ os.environ["DJANGO_ENV"] = "test"
 # Playwright's sync API runs an event loop; Django must allow ORM calls from the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import pytest  # noqa: E402
+import pytest
 
 pytest_plugins = ["stegvis.core.tests.personas"]
 

@@ -31,6 +31,11 @@ class LoginForm(AuthenticationForm):
         label=_("E-postadress"),
         widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
+    password = forms.CharField(
+        label=_("Lösenord"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     error_messages = {
         "invalid_login": _(
             "Fel e-postadress eller lösenord. Efter flera misslyckade försök spärras "
@@ -38,6 +43,11 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("Kontot är inaktiverat. Kontakta ditt kansli eller din enhetschef."),
     }
+
+    def clean_username(self) -> str:
+        # Addresses are stored in lower case (UserManager, invitations): accept any case here.
+        username: str = self.cleaned_data["username"]
+        return username.lower()
 
 
 class TokenForm(forms.Form):
@@ -101,7 +111,12 @@ class MemberForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind, municipality = data.get("kind"), data.get("municipality")
-        if kind == Organisation.Kind.MUNICIPALITY and municipality is None:
+        # An unknown municipality already has its own error; do not add a second one.
+        if (
+            kind == Organisation.Kind.MUNICIPALITY
+            and municipality is None
+            and "municipality" not in self.errors
+        ):
             self.add_error("municipality", _("Välj vilken av Sveriges kommuner det gäller."))
         if kind and kind != Organisation.Kind.MUNICIPALITY and municipality is not None:
             self.add_error(

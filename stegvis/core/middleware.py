@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from stegvis.core.actors import OWNER_KWARGS, RoleChoiceNeeded, resolve_actor
@@ -121,4 +121,24 @@ class NoStoreMiddleware:
         if request.user.is_authenticated or getattr(request, "actor", None) is not None:
             response["Cache-Control"] = "no-store, private"
             response["Pragma"] = "no-cache"
+        return response
+
+
+class LanguageMiddleware:
+    """Swedish unless the user chose another language with the switch (a cookie).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: many Swedish
+    officials run English browsers, and a public service is Swedish first.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response

@@ -228,14 +228,14 @@ class Association(models.Model):
     def area(self) -> models.QuerySet[Municipality]:
         """The municipalities the association serves: those of its current municipal members."""
         today = timezone.localdate()
-        return (
-            Municipality.objects.filter(
-                organisation__memberships__association=self,
-                organisation__memberships__joined__lte=today,
-            )
-            .exclude(organisation__memberships__left__lt=today)
-            .distinct()
-        )
+        # One filter() call, so that every condition applies to the same membership: a
+        # municipality's membership of another association must not count here.
+        return Municipality.objects.filter(
+            Q(organisation__memberships__left__isnull=True)
+            | Q(organisation__memberships__left__gte=today),
+            organisation__memberships__association=self,
+            organisation__memberships__joined__lte=today,
+        ).distinct()
 
 
 class OwnedByAssociationQuerySet(models.QuerySet[Any]):

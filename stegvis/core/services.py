@@ -88,6 +88,22 @@ def find_or_create_organisation(
     existing = Organisation.objects.filter(org_number=number).first()
     if existing is not None:
         return existing, False
+    if municipality is not None:
+        registered = Organisation.objects.filter(municipality=municipality).first()
+        if registered is not None:
+            raise ValidationError(
+                {
+                    "org_number": _(
+                        "%(municipality)s finns redan i registret som %(name)s med "
+                        "organisationsnummer %(number)s. Kontrollera numret."
+                    )
+                    % {
+                        "municipality": municipality.name,
+                        "name": registered.name,
+                        "number": registered.org_number,
+                    }
+                }
+            )
     organisation = Organisation(
         name=name.strip(), kind=kind, org_number=number, municipality=municipality
     )

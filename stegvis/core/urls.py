@@ -3,24 +3,29 @@ the keyword argument ``association``, ``provider`` or ``unit``, which ActorMiddl
 
 from django.urls import URLPattern, include, path
 
+from stegvis.core.models import Role
+from stegvis.core.permissions import role_required
 from stegvis.core.views import auditlog, auth, owner, people
 
 app_name = "core"
 
 
-def _people_and_log(prefix: str) -> list[URLPattern]:
-    """The user and audit pages that associations and providers share."""
+def _people_and_log(prefix: str, managers: set[Role], readers: set[Role]) -> list[URLPattern]:
+    """The user and audit pages that associations and providers share, each with its own roles:
+    ``managers`` handle users and roles, ``readers`` read the audit log."""
+    manage = role_required(managers)
+    read = role_required(readers)
     return [
-        path("anvandare/", people.user_list, name=f"{prefix}_users"),
-        path("anvandare/bjud-in/", people.user_invite, name=f"{prefix}_invite"),
-        path("anvandare/<uuid:assignment>/", people.user_role, name=f"{prefix}_user_role"),
+        path("anvandare/", manage(people.user_list), name=f"{prefix}_users"),
+        path("anvandare/bjud-in/", manage(people.user_invite), name=f"{prefix}_invite"),
+        path("anvandare/<uuid:assignment>/", manage(people.user_role), name=f"{prefix}_user_role"),
         path(
             "inbjudningar/<uuid:invitation>/aterkalla/",
-            people.invitation_revoke,
+            manage(people.invitation_revoke),
             name=f"{prefix}_invitation_revoke",
         ),
-        path("logg/", auditlog.audit_list, name=f"{prefix}_audit"),
-        path("logg/export.csv", auditlog.audit_export, name=f"{prefix}_audit_export"),
+        path("logg/", read(auditlog.audit_list), name=f"{prefix}_audit"),
+        path("logg/export.csv", read(auditlog.audit_export), name=f"{prefix}_audit_export"),
     ]
 
 
@@ -30,12 +35,12 @@ association_patterns = [
     path("medlemmar/ny/", owner.member_add, name="association_member_add"),
     path("medlemmar/<uuid:member>/", owner.member_edit, name="association_member_edit"),
     path("medlemmar/<uuid:member>/ta-bort/", owner.member_remove, name="association_member_remove"),
-    *_people_and_log("association"),
+    *_people_and_log("association", {Role.OFFICE}, {Role.OFFICE, Role.AUDITOR}),
 ]
 
 provider_patterns = [
     path("", owner.provider_home, name="provider_home"),
-    *_people_and_log("provider"),
+    *_people_and_log("provider", {Role.PROVIDER_MANAGER}, {Role.PROVIDER_MANAGER}),
 ]
 
 unit_patterns = [

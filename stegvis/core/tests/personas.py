@@ -30,6 +30,7 @@ from stegvis.core.models import (
     Unit,
     User,
 )
+from stegvis.core.services import load_municipalities
 from stegvis.core.tests.factories import (
     AssociationFactory,
     MemberFactory,
@@ -68,6 +69,8 @@ def _municipal_member(association: Association, code: str) -> Member:
 
 @pytest.fixture
 def world(db) -> World:
+    # Live-server tests flush the database, migration data included: reload the list if needed.
+    load_municipalities()
     a = AssociationFactory(name="Förbund A", slug="forbund-a")
     b = AssociationFactory(name="Förbund B", slug="forbund-b")
     fk = OrganisationFactory(name="Försäkringskassan", kind=Organisation.Kind.FK)

@@ -98,14 +98,18 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect(_with_next(reverse("core:choose_role"), target))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        waiting = throttle_message(device)
+        if waiting:
+            form.add_error("token", waiting)
+        elif device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
             audit.record("auth.two_factor", user=request.user, request=request)  # type: ignore[arg-type]
             return redirect(_with_next(reverse("core:choose_role"), target))
-        audit.record("auth.two_factor_failed", user=request.user, request=request)  # type: ignore[arg-type]
-        form.add_error(
-            "token", _("Koden stämmer inte. Kontrollera att klockan i telefonen går rätt.")
-        )
+        else:
+            audit.record("auth.two_factor_failed", user=request.user, request=request)  # type: ignore[arg-type]
+            form.add_error(
+                "token", _("Koden stämmer inte. Kontrollera att klockan i telefonen går rätt.")
+            )
     return render(request, "core/two_factor.html", {"form": form, "next": target})
 
 
@@ -138,6 +142,20 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "secret": device_secret(device),
     }
     return render(request, "core/two_factor_setup.html", context)
+
+
+def throttle_message(device: TOTPDevice) -> str:
+    """Why a code cannot be tried now, after repeated wrong codes (django-otp's throttling)."""
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return ""
+    locked_until = (info or {}).get("locked_until")
+    seconds = (
+        max(1, int((locked_until - timezone.now()).total_seconds()) + 1) if locked_until else 1
+    )
+    return _(
+        "För många felaktiga koder i rad. Vänta %(seconds)s sekunder och försök sedan igen."
+    ) % {"seconds": seconds}
 
 
 def device_secret(device: TOTPDevice) -> str:
@@ -184,6 +202,9 @@ def sudo(request: HttpRequest) -> HttpResponse:
         ok = user.check_password(form.cleaned_data["password"])
         if not ok:
             form.add_error("password", _("Lösenordet stämmer inte."))
+        elif device is not None and (waiting := throttle_message(device)):
+            ok = False
+            form.add_error("token", waiting)
         elif device is not None and not device.verify_token(form.cleaned_data["token"] or ""):
             ok = False
             form.add_error("token", _("Koden stämmer inte."))

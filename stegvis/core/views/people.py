@@ -1,4 +1,7 @@
-"""Users and roles of an association (by the office) or a provider (by the provider manager)."""
+"""Users and roles of an association (by the office) or a provider (by the provider manager).
+
+Shared by both owners: ``urls.py`` wraps each view in ``role_required`` with the owner's roles.
+"""
 
 from __future__ import annotations
 
@@ -16,19 +19,15 @@ from stegvis.core import services
 from stegvis.core.access import get_assignment_for_user, get_invitation_for_user
 from stegvis.core.actors import owner_url
 from stegvis.core.forms import ChangeRoleForm, InviteForm
-from stegvis.core.models import Invitation, Role, RoleAssignment
+from stegvis.core.models import Invitation, RoleAssignment
 from stegvis.core.permissions import (
     can_change_assignment,
     get_actor,
     grantable_roles,
-    role_required,
 )
 from stegvis.core.views.owner import PAGE_SIZE, _attach
 
-MANAGERS = {Role.OFFICE, Role.PROVIDER_MANAGER}
 
-
-@role_required(MANAGERS)
 def user_list(request: HttpRequest, **owner: Any) -> HttpResponse:
     actor = get_actor(request)
     show = request.GET.get("visa", "aktiva")
@@ -46,14 +45,13 @@ def user_list(request: HttpRequest, **owner: Any) -> HttpResponse:
     )
 
 
-@role_required(MANAGERS)
 @require_http_methods(["GET", "POST"])
 def user_invite(request: HttpRequest, **owner: Any) -> HttpResponse:
     actor = get_actor(request)
     form = InviteForm(request.POST or None, roles=grantable_roles(actor))
     if request.method == "POST" and form.is_valid():
         try:
-            services.invite(
+            issued = services.invite(
                 actor,
                 email=form.cleaned_data["email"],
                 full_name=form.cleaned_data["full_name"],
@@ -65,14 +63,12 @@ def user_invite(request: HttpRequest, **owner: Any) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("En inbjudan har skickats till %(email)s.")
-                % {"email": form.cleaned_data["email"]},
+                _("En inbjudan har skickats till %(email)s.") % {"email": issued.invitation.email},
             )
             return redirect(owner_url(actor, "users"))
     return render(request, "core/user_invite.html", {"form": form})
 
 
-@role_required(MANAGERS)
 @require_http_methods(["GET", "POST"])
 def user_role(request: HttpRequest, assignment: str, **owner: Any) -> HttpResponse:
     actor = get_actor(request)
@@ -98,13 +94,16 @@ def user_role(request: HttpRequest, assignment: str, **owner: Any) -> HttpRespon
                 )
                 return redirect(owner_url(actor, "users"))
         except ValidationError as error:
-            _attach(form, error)
+            if form.is_bound:
+                _attach(form, error)
+            else:
+                # Deactivation has no form of its own to carry the error.
+                messages.error(request, " ".join(error.messages))
     return render(
         request, "core/user_role.html", {"assignment": obj, "form": form, "editable": editable}
     )
 
 
-@role_required(MANAGERS)
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation: str, **owner: Any) -> HttpResponse:
     actor = get_actor(request)

@@ -1,0 +1,333 @@
+"""The wall sweep: every URL pattern of the project, as every persona that must not see it.
+
+The patterns are collected from the root resolver at test time, so a pattern added by any app is
+swept without anyone editing this file. Each pattern is classified by the owner keyword it takes:
+
+- ``association`` / ``provider`` / ``unit``: owned. Everyone without a role at that owner gets 404
+  (nothing reveals that the owner exists) on GET and POST, and nothing is written; everyone with a
+  role there that the view does not allow gets 403; the view must declare ``allowed_roles`` (i.e.
+  use ``role_required``). An insider who puts another owner's object id in their own URL gets 404.
+- ``admin:``: operations staff only; every persona is sent to the admin log-in.
+- anything else must be listed in ``PUBLIC`` with a reason, and may show nobody data of an owner
+  they hold no role at.
+
+A keyword the sweep cannot fill fails the test, so that a new kind of object id gets an entry in
+``object_for`` — and with it, a place in the sweep.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from stegvis.core.models import (
+    ASSOCIATION_ROLES,
+    AuditEvent,
+    Invitation,
+    Member,
+    MemberPopulation,
+    Organisation,
+    Role,
+    RoleAssignment,
+    Unit,
+)
+from stegvis.core.tests.personas import PERSONAS, World, act_as
+
+# Patterns open without an owner in the URL, and why each may be.
+PUBLIC = {
+    "core:home": "redirects to the user's own role or to log-in",
+    "core:login": "the log-in form",
+    "core:logout": "ends the caller's own session",
+    "core:two_factor": "the caller's own second factor",
+    "core:two_factor_setup": "enrols the caller's own authenticator",
+    "core:sudo": "re-authenticates the caller",
+    "core:choose_role": "lists the caller's own roles only",
+    "core:accept_invitation": "protected by a secret token (only its hash is stored)",
+    "set_language": "sets the caller's language",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: frozenset[str]
+    callback: object
+
+    @property
+    def owner_kind(self) -> str | None:
+        for kind in ("association", "provider", "unit"):
+            if kind in self.kwargs:
+                return kind
+        return None
+
+
+def walk(patterns: list, namespace: str = "", kwargs: frozenset[str] = frozenset()) -> Iterator:
+    for entry in patterns:
+        groups = frozenset(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, ns, kwargs | groups)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else f"{namespace}<unnamed>"
+            yield Route(name=name, kwargs=kwargs | groups, callback=entry.callback)
+
+
+ROUTES = list(walk(get_resolver().url_patterns))
+OWNED = [r for r in ROUTES if r.owner_kind is not None]
+ADMIN = [r for r in ROUTES if r.owner_kind is None and r.name.startswith("admin:")]
+OTHER = [r for r in ROUTES if r.owner_kind is None and not r.name.startswith("admin:")]
+
+
+def test_every_pattern_is_classified():
+    assert len(OWNED) >= 15, "the sweep found too few owned patterns: is the walk broken?"
+    unnamed = [r.name for r in OWNED + OTHER if r.name.endswith("<unnamed>")]
+    assert not unnamed, f"name these patterns so the sweep can reverse them: {unnamed}"
+    unlisted = sorted(r.name for r in OTHER if r.name not in PUBLIC)
+    assert not unlisted, f"patterns with no owner and no place in PUBLIC: {unlisted}"
+
+
+@pytest.mark.parametrize("route", OWNED, ids=lambda r: r.name)
+def test_owned_view_declares_its_roles(route):
+    allowed = getattr(route.callback, "allowed_roles", None)
+    assert allowed, f"{route.name} must be wrapped in role_required(...)"
+
+
+# --- Targets: each owner, who is inside it, and an object of each kind it owns ---------------
+
+
+@dataclass
+class Target:
+    kind: str
+    key: object
+    insiders: set[str]
+    objects: dict[str, object]
+    markers: list[str]
+
+
+def _objects_for(world: World, owner: object) -> dict[str, object]:
+    """One object of each owned kind at ``owner``, by URL keyword."""
+    association = owner if not isinstance(owner, Unit) else None
+    unit = owner if isinstance(owner, Unit) else None
+    inviter = RoleAssignment.objects.filter(association=association, unit=unit).first().user
+    invitation = Invitation.objects.create(
+        association=association,
+        unit=unit,
+        token_hash=uuid.uuid4().hex * 2,
+        email=f"inbjuden-{uuid.uuid4().hex[:8]}@test.example",
+        full_name="Inbjuden Person",
+        role=Role.BOARD if association else Role.COACH,
+        invited_by=inviter,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    objects: dict[str, object] = {
+        "assignment": RoleAssignment.objects.filter(association=association, unit=unit)
+        .order_by("pk")
+        .last()
+        .public_id,
+        "invitation": invitation.public_id,
+    }
+    if association is not None:
+        objects["member"] = (
+            Member.objects.filter(association=association)
+            .exclude(organisation__kind=Organisation.Kind.FK)
+            .get()
+            .public_id
+        )
+    return objects
+
+
+def targets(world: World) -> list[Target]:
+    def insiders(**owner: object) -> set[str]:
+        return {
+            name
+            for name, role in world.roles.items()
+            if all(getattr(role, k) == v for k, v in owner.items())
+        }
+
+    result = []
+    for association in (world.a, world.b):
+        names = insiders(association=association)
+        result.append(
+            Target(
+                "association",
+                association.slug,
+                names,
+                _objects_for(world, association),
+                [association.name, *(f"{n}@test.example" for n in names)],
+            )
+        )
+    for kind, unit in (("provider", world.p), ("provider", world.q), ("unit", world.fk_unit)):
+        names = insiders(unit=unit)
+        result.append(
+            Target(
+                kind,
+                unit.public_id,
+                names,
+                _objects_for(world, unit),
+                [unit.name, *(f"{n}@test.example" for n in names)],
+            )
+        )
+    return result
+
+
+def url_for(route: Route, target: Target, objects: dict[str, object]) -> str | None:
+    assert route.owner_kind is not None
+    kwargs: dict[str, object] = {route.owner_kind: target.key}
+    for kw in route.kwargs - {route.owner_kind}:
+        if kw not in objects:
+            if kw in OBJECT_KINDS:
+                return None  # this owner has no object of that kind (e.g. a provider's member)
+            pytest.fail(
+                f"the sweep cannot fill <{kw}> in {route.name}: add it to OBJECT_KINDS and "
+                "_objects_for so that the new object is swept"
+            )
+        kwargs[kw] = objects[kw]
+    return reverse(route.name, kwargs=kwargs)
+
+
+OBJECT_KINDS = {"member", "assignment", "invitation"}
+
+
+def _counts() -> tuple[int, ...]:
+    return (
+        Member.objects.count(),
+        MemberPopulation.objects.count(),
+        RoleAssignment.objects.filter(deactivated_at__isnull=True).count(),
+        Invitation.objects.filter(revoked_at__isnull=True).count(),
+        Organisation.objects.count(),
+    )
+
+
+def _assert_refused(response, expected: int, markers: list[str], where: str) -> None:
+    assert response.status_code == expected, f"{where}: {response.status_code}, not {expected}"
+    body = response.content.decode(errors="replace")
+    leaked = [m for m in markers if m in body]
+    assert not leaked, f"{where}: the refusal shows {leaked}"
+
+
+@pytest.mark.parametrize("route", OWNED, ids=lambda r: r.name)
+def test_no_persona_crosses_a_wall(route, world):
+    swept = 0
+    all_targets = targets(world)
+    before = _counts()
+    audit_before = AuditEvent.objects.count()
+    for target in all_targets:
+        if target.kind != route.owner_kind:
+            continue
+        url = url_for(route, target, target.objects)
+        if url is None:
+            continue
+        # Anonymous: to the log-in page, nothing else.
+        for method in ("get", "post"):
+            response = getattr(Client(), method)(url)
+            assert response.status_code == 302, f"anonymous {method} {url}"
+            assert response["Location"].startswith(reverse("core:login"))
+        for persona in PERSONAS:
+            if persona not in target.insiders:
+                expected = 404
+            elif world.roles[persona].role not in route.callback.allowed_roles:
+                expected = 403
+            else:
+                continue  # allowed: the view's own tests cover what it does
+            client = act_as(Client(), world, persona)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                where = f"{persona} {method.upper()} {url} ({route.name})"
+                _assert_refused(response, expected, target.markers, where)
+                swept += 1
+    assert swept > 0, f"{route.name} was never requested by an outsider"
+    assert _counts() == before, f"an outsider changed data through {route.name}"
+    outsider_events = AuditEvent.objects.count() - audit_before
+    assert outsider_events == 0, f"{route.name} wrote audit events for refused requests"
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in OWNED if r.kwargs & OBJECT_KINDS], ids=lambda r: r.name
+)
+def test_no_insider_reaches_another_owners_object(route, world):
+    """Own owner in the URL, another owner's object id: 404, as if the object did not exist."""
+    all_targets = [t for t in targets(world) if t.kind == route.owner_kind]
+    tried = 0
+    for target in all_targets:
+        for other in all_targets:
+            if other is target:
+                continue
+            url = url_for(route, target, other.objects)
+            if url is None:
+                continue
+            for persona in target.insiders:
+                if world.roles[persona].role not in route.callback.allowed_roles:
+                    continue
+                client = act_as(Client(), world, persona)
+                response = client.post(url)
+                _assert_refused(response, 404, other.markers, f"{persona} POST {url}")
+                response = client.get(url)
+                # GET on a POST-only view is refused by its method before the object is looked up.
+                expected = 405 if response.status_code == 405 else 404
+                _assert_refused(response, expected, other.markers, f"{persona} GET {url}")
+                tried += 1
+    assert tried > 0, f"no insider was allowed to try {route.name}"
+
+
+def _admin_kwargs(route: Route, world: World) -> dict[str, object]:
+    fillers: dict[str, object] = {
+        "app_label": "core",
+        "object_id": str(world.a.pk),
+        "content_type_id": 1,
+        "pk": 1,
+    }
+    unknown = route.kwargs - fillers.keys() - {"url"}
+    if unknown:
+        pytest.fail(f"the sweep cannot fill {unknown} in {route.name}")
+    return {k: fillers[k] for k in route.kwargs if k in fillers}
+
+
+@pytest.mark.parametrize("route", ADMIN, ids=lambda r: r.name)
+def test_admin_is_for_operations_staff_only(route, world):
+    if route.name.endswith("<unnamed>"):
+        url = "/" + __import__("django.conf").conf.settings.ADMIN_URL + "core/okand/"
+    elif route.name in {"admin:login", "admin:logout"}:
+        pytest.skip("the admin's own log-in and log-out pages")
+    else:
+        url = reverse(route.name, kwargs=_admin_kwargs(route, world))
+    for persona in PERSONAS:
+        response = act_as(Client(), world, persona).get(url)
+        assert response.status_code in {302, 404}, f"{persona} {url}: {response.status_code}"
+        if response.status_code == 302:
+            assert reverse("admin:login") in response["Location"], f"{persona} {url}"
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_pages_show_no_other_owners_data(name, world):
+    route = next(r for r in OTHER if r.name == name)
+    kwargs = {"token": "ogiltig-" + "x" * 40} if "token" in route.kwargs else {}
+    url = reverse(name, kwargs=kwargs)
+    all_targets = targets(world)
+    for persona in PERSONAS:
+        client = act_as(Client(), world, persona)
+        response = client.get(url, follow=True)
+        assert response.status_code < 500, f"{persona} {url}"
+        body = response.content.decode()
+        for target in all_targets:
+            if persona in target.insiders:
+                continue
+            # Owner names may be public facts here (a referrer's organisation is a member of
+            # several associations); the people of an owner never are.
+            leaked = [m for m in target.markers if "@" in m and m in body]
+            assert not leaked, f"{persona} sees {leaked} at {url}"
+
+
+def test_association_roles_are_the_only_ones_on_association_pages():
+    """A guard on the data: association views never allow a provider or referrer role."""
+    for route in OWNED:
+        if route.owner_kind == "association":
+            assert route.callback.allowed_roles <= ASSOCIATION_ROLES, route.name
+        else:
+            assert not (route.callback.allowed_roles & ASSOCIATION_ROLES), route.name
