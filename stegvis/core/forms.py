@@ -167,6 +167,15 @@ class PopulationForm(forms.Form):
         return year
 
 
+class UnitForm(forms.Form):
+    name = forms.CharField(
+        label=_("Enhetens namn"),
+        max_length=200,
+        help_text=_("Till exempel Arbetsmarknadsenheten eller Lokalt försäkringscenter Östersund."),
+    )
+    is_provider = forms.BooleanField(label=_("Enheten driver insatser (utförare)"), required=False)
+
+
 class InviteForm(forms.Form):
     full_name = forms.CharField(label=_("Namn"), max_length=200)
     email = forms.EmailField(label=_("E-postadress"))

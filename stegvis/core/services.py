@@ -33,6 +33,7 @@ from stegvis.core.models import (
     Organisation,
     Role,
     RoleAssignment,
+    Unit,
     User,
     normalise_org_number,
 )
@@ -169,6 +170,23 @@ def set_population(actor: Actor, member: Member, *, year: int, population: int) 
     row.full_clean()
     audit.record("member.population", actor=actor, obj=member, reason=f"{year}: {population}")
     return row
+
+
+@transaction.atomic
+def add_unit(actor: Actor, member: Member, *, name: str, is_provider: bool) -> Unit:
+    """Register a unit of a member organisation, e.g. the labour-market unit that runs an
+    intervention (a provider). Units are additive registry data: nothing existing changes."""
+    _require(can_manage_members(actor) and member.association_id == _association_pk(actor))
+    name = name.strip()
+    if Unit.objects.filter(organisation=member.organisation, name__iexact=name).exists():
+        raise ValidationError(
+            {"name": _("%(org)s har redan en enhet med det namnet.") % {"org": member.organisation}}
+        )
+    unit = Unit(organisation=member.organisation, name=name, is_provider=is_provider)
+    unit.full_clean()
+    unit.save()
+    audit.record("unit.add", actor=actor, obj=unit, reason=str(unit))
+    return unit
 
 
 def _association_pk(actor: Actor) -> int | None:

@@ -17,6 +17,7 @@ from stegvis.core.models import (
     MemberPopulation,
     Municipality,
     Organisation,
+    Unit,
 )
 from stegvis.core.tests.factories import (
     MemberFactory,
@@ -489,3 +490,49 @@ def test_member_remove_checks_role(as_persona, world, persona):
     assert as_persona(persona).post(remove_url(world, member)).status_code == 403
     assert Member.objects.filter(pk=member.pk).exists()
     assert not AuditEvent.objects.filter(action="member.remove").exists()
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+def _unit_url(world, member):
+    return reverse(
+        "core:association_member_edit",
+        kwargs={"association": world.a.slug, "member": member.public_id},
+    )
+
+
+def test_office_registers_a_provider_unit_of_a_member(as_persona, world):
+    member = Member.objects.get(association=world.a, organisation__kind="municipality")
+    response = as_persona("alice").post(
+        _unit_url(world, member),
+        {"form": "unit", "name": "Jobbcentrum", "is_provider": "on"},
+    )
+    assert response.status_code == 302
+    unit = Unit.objects.get(organisation=member.organisation, name="Jobbcentrum")
+    assert unit.is_provider is True
+    assert AuditEvent.objects.filter(action="unit.add", object_id=str(unit.public_id)).count() == 1
+    page = as_persona("alice").get(_unit_url(world, member)).content.decode()
+    assert "Jobbcentrum" in page
+
+
+def test_unit_names_are_unique_within_an_organisation(as_persona, world):
+    member = Member.objects.get(association=world.a, organisation__kind="municipality")
+    before = Unit.objects.count()
+    response = as_persona("alice").post(
+        _unit_url(world, member),
+        {"form": "unit", "name": world.p.name.upper(), "is_provider": "on"},
+    )
+    assert response.status_code == 200
+    assert "har redan en enhet med det namnet" in response.content.decode()
+    assert Unit.objects.count() == before
+
+
+def test_only_the_office_registers_units(as_persona, world):
+    member = Member.objects.get(association=world.a, organisation__kind="municipality")
+    before = Unit.objects.count()
+    response = as_persona("carol").post(
+        _unit_url(world, member), {"form": "unit", "name": "Ny enhet"}
+    )
+    assert response.status_code == 403
+    assert Unit.objects.count() == before

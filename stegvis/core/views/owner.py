@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stegvis.core import services
 from stegvis.core.access import get_member_for_user
 from stegvis.core.actors import owner_url
-from stegvis.core.forms import MemberForm, MembershipForm, PopulationForm
+from stegvis.core.forms import MemberForm, MembershipForm, PopulationForm, UnitForm
 from stegvis.core.models import (
     ASSOCIATION_ROLES,
     PROVIDER_ROLES,
@@ -154,6 +154,12 @@ def member_edit(request: HttpRequest, association: str, member: str) -> HttpResp
         request.POST if request.POST.get("form") == "population" else None,
         initial={"year": timezone.localdate().year - 1},
     )
+    unit_form = UnitForm(request.POST if request.POST.get("form") == "unit" else None)
+    forms_by_name = {
+        "membership": membership_form,
+        "population": population_form,
+        "unit": unit_form,
+    }
     if request.method == "POST":
         try:
             if request.POST.get("form") == "membership" and membership_form.is_valid():
@@ -174,11 +180,19 @@ def member_edit(request: HttpRequest, association: str, member: str) -> HttpResp
                 )
                 messages.success(request, _("Folkmängden är sparad."))
                 return redirect(request.path)
+            if request.POST.get("form") == "unit" and unit_form.is_valid():
+                unit = services.add_unit(
+                    actor,
+                    obj,
+                    name=unit_form.cleaned_data["name"],
+                    is_provider=unit_form.cleaned_data["is_provider"],
+                )
+                messages.success(
+                    request, _("Enheten %(unit)s är registrerad.") % {"unit": unit.name}
+                )
+                return redirect(request.path)
         except ValidationError as error:
-            _attach(
-                population_form if request.POST.get("form") == "population" else membership_form,
-                error,
-            )
+            _attach(forms_by_name.get(request.POST.get("form", ""), membership_form), error)
     populations = obj.populations.order_by("-year")
     return render(
         request,
@@ -189,6 +203,8 @@ def member_edit(request: HttpRequest, association: str, member: str) -> HttpResp
             "population_form": population_form,
             "populations": populations,
             "is_municipality": obj.organisation.kind == Organisation.Kind.MUNICIPALITY,
+            "unit_form": unit_form,
+            "units": obj.organisation.units.order_by("name"),
         },
     )
 
