@@ -224,6 +224,8 @@ USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["stegvis.formats"]
 
 STATIC_URL = "/static/"
+# The project's own static files (stylesheet, vendored htmx); apps keep theirs in <app>/static/.
+STATICFILES_DIRS = [BASE_DIR / "stegvis" / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -303,3 +303,20 @@ def test_dates_in_swedish():
     with translation.override("sv"):
         assert formats.date_format(date(2026, 11, 22), "SHORT_DATE_FORMAT") == "2026-11-22"
         assert formats.date_format(date(2026, 11, 22)) == "2026-11-22"
+
+
+def test_every_static_file_the_base_template_links_is_found():
+    """A page without its stylesheet fails nobody's assertions but every user's eyes."""
+    import re as _re
+
+    from django.contrib.staticfiles import finders
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.csp_nonce = "test"
+    html = render_to_string("base.html", request=request)
+    paths = _re.findall(r'(?:href|src)="/static/([^"]+)"', html)
+    assert {"css/stegvis.css", "vendor/htmx-2.0.4.min.js"} <= set(paths)
+    missing = [p for p in paths if finders.find(p) is None]
+    assert not missing
