@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "stegvis.core",
+    "stegvis.interventions",
+    "stegvis.participants",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ admin.site.site_header = "Stegvis – drift"
 
 urlpatterns = [
     path("", include("stegvis.core.urls")),
+    path("", include("stegvis.interventions.urls")),
+    path("", include("stegvis.participants.urls")),
     path("sprak/", set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
