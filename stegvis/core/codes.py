@@ -110,7 +110,7 @@ class ReferringKind(models.TextChoices):
 
 
 # Which kind of member organisation a referring kind stands for, for the "two members" rule.
-REFERRING_KIND_MEMBER = {
+REFERRING_KIND_MEMBER: dict[str, str] = {
     ReferringKind.FK: "fk",
     ReferringKind.AF: "af",
     ReferringKind.REGION_VARD: "region",

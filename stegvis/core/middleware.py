@@ -139,6 +139,10 @@ class LanguageMiddleware:
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # Nothing after this request on the same thread inherits its language.
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response

@@ -89,4 +89,6 @@ def parse_national_id(raw: str, *, today: date) -> NationalId:
         ) from None
     gender = Gender.MAN if int(tail[2]) % 2 else Gender.KVINNA
     canonical = f"{year:04d}{head[-4:]}-{tail}"
-    return NationalId(canonical=canonical, birth_date=born, gender=gender, coordination=coordination)
+    return NationalId(
+        canonical=canonical, birth_date=born, gender=gender, coordination=coordination
+    )

@@ -25,7 +25,6 @@ from stegvis.core.codes import (
     Gender,
     IncomeSource,
     Occupation,
-    ReferringKind,
     TimeOutside,
     YesNoUnknown,
 )
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from stegvis.core.actors import Actor
 
 
-class ProviderOwnedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class ProviderOwnedQuerySet(models.QuerySet):
     """Rows of one provider; a coach sees those of the interventions they are assigned to.
 
     ``coach_path`` leads from the row to its intervention's coaches.
