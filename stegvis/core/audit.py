@@ -74,7 +74,8 @@ def record(
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Append one event. ``actor`` gives user, role and owner; without one, pass them explicitly.
+    """Append one event. ``actor`` gives user, role and (unless ``owner`` is given) owner;
+    without an actor, pass user and owner explicitly.
 
     ``obj`` is any model with a ``public_id``; its type and public id are recorded, never its
     contents. Runs in its own atomic block, nested in the caller's transaction when there is one,
@@ -82,7 +83,8 @@ def record(
     """
     if actor is not None:
         user = actor.user
-        owner = actor.owner
+        # An explicit owner wins: a referrer's referral belongs in the provider's log.
+        owner = owner if owner is not None else actor.owner
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.public_id)

@@ -403,11 +403,11 @@ class RoleAssignment(models.Model):
             # Exactly one owner, of the kind the role needs.
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=[r.value for r in ASSOCIATION_ROLES])
+                    Q(role__in=sorted(r.value for r in ASSOCIATION_ROLES))
                     & Q(association__isnull=False, unit__isnull=True)
                 )
                 | (
-                    Q(role__in=[r.value for r in PROVIDER_ROLES | UNIT_ROLES])
+                    Q(role__in=sorted(r.value for r in PROVIDER_ROLES | UNIT_ROLES))
                     & Q(association__isnull=True, unit__isnull=False)
                 ),
                 name="role_owner_matches_role",
