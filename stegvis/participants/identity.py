@@ -63,21 +63,36 @@ def parse_national_id(raw: str, *, today: date) -> NationalId:
     coordination = day > 60
     if coordination:
         day -= 60
+    invalid_date = ValidationError(
+        _("Datumdelen %(part)s är inget giltigt datum.") % {"part": head[-6:]}, code="date"
+    )
     if len(head) == 8:
-        year = int(head[:4])
+        candidates = [int(head[:4])]
     else:
+        # The latest date not after today in this or the previous century; "+" adds a century.
         yy = int(head[:2])
         century = today.year // 100 * 100
-        year = century + yy if century + yy <= today.year else century - 100 + yy
+        candidates = [century + yy, century - 100 + yy]
+    dates = []
+    for year in candidates:
+        try:
+            dates.append(date(year, month, day))
+        except ValueError:
+            continue
+    if not dates:
+        raise invalid_date
+    if len(head) == 8:
+        born = dates[0]
+    else:
+        past = [d for d in dates if d <= today]
+        if not past:
+            raise invalid_date
+        born = max(past)
         if sign == "+":
-            year -= 100
-    try:
-        born = date(year, month, day)
-    except ValueError:
-        raise ValidationError(
-            _("Datumdelen %(part)s är inget giltigt datum.") % {"part": head[-6:]},
-            code="date",
-        ) from None
+            try:
+                born = born.replace(year=born.year - 100)
+            except ValueError:
+                raise invalid_date from None
     if born > today:
         raise ValidationError(_("Födelsedatumet ligger i framtiden."), code="future")
     ten = head[-6:] + tail
@@ -88,7 +103,7 @@ def parse_national_id(raw: str, *, today: date) -> NationalId:
             _("Kontrollsiffran stämmer inte. Kontrollera numret."), code="checksum"
         ) from None
     gender = Gender.MAN if int(tail[2]) % 2 else Gender.KVINNA
-    canonical = f"{year:04d}{head[-4:]}-{tail}"
+    canonical = f"{born.year:04d}{head[-4:]}-{tail}"
     return NationalId(
         canonical=canonical, birth_date=born, gender=gender, coordination=coordination
     )

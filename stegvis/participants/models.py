@@ -478,3 +478,40 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Uppföljning {self.months} mån"
+
+
+class RetentionPolicy(models.Model):
+    """How many years after the last exit a provider keeps identities (gallringsfrist).
+
+    A provider without a row keeps them for :attr:`DEFAULT_YEARS`. Read by ``retention.py``.
+    """
+
+    DEFAULT_YEARS = 2
+
+    provider = models.OneToOneField(
+        Unit,
+        verbose_name=_("utförare"),
+        on_delete=models.CASCADE,
+        related_name="retention_policy",
+    )
+    years = models.PositiveSmallIntegerField(
+        _("gallringsfrist (år efter sista avslut)"),
+        default=DEFAULT_YEARS,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text=_(
+            "Så många år efter sista avslutet raderas namn, personnummer och kontaktuppgifter, "
+            "om samtycket har gått ut eller återkallats."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("gallringsregel")
+        verbose_name_plural = _("gallringsregler")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(years__lte=10), name="retention_policy_years_at_most_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Gallring efter {self.years} år"

@@ -140,9 +140,7 @@ def _identity_fields(provider_id: int, data: IdentityInput, today: date) -> dict
             fields["contact_encrypted"] = crypto.encrypt(data.contact.strip())
     elif data.name.strip() or data.contact.strip() or data.national_id.strip():
         raise ValidationError(
-            _(
-                "För en person med skyddade personuppgifter sparas inte namn, nummer eller kontakt."
-            )
+            _("För en person med skyddade personuppgifter sparas inte namn, nummer eller kontakt.")
         )
     return fields
 
@@ -176,10 +174,11 @@ def register_participant(
     if lookup is not None:
         existing = Participant.objects.filter(provider_id=provider_id, **lookup).first()
         if existing is not None:
+            # A referrer's look-up belongs in the provider's log, like participant.create below.
             audit.record(
                 "participant.found",
                 actor=actor,
-                owner=existing.provider if actor is None else None,
+                owner=existing.provider if actor is None or actor.role == Role.REFERRER else None,
                 participant_ref=existing.public_id,
             )
             return existing, False
@@ -486,7 +485,7 @@ def has_valid_consent(participant: Participant, *, on: date, scope: str = "regis
 
 @transaction.atomic
 def record_consent(
-    actor: Actor,
+    actor: Actor | None,
     participant: Participant,
     *,
     given_on: date,
@@ -498,7 +497,9 @@ def record_consent(
     surveys: bool = False,
     valid_until: date | None = None,
 ) -> Consent:
-    _require(_staff_of(actor, participant.provider_id))
+    """``actor`` None only for imports run from the CLI."""
+    if actor is not None:
+        _require(_staff_of(actor, participant.provider_id))
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": _("Datumet kan inte ligga i framtiden.")})
     if not any([registration, information_exchange, follow_up, surveys]):
@@ -520,7 +521,13 @@ def record_consent(
         valid_until=valid_until,
     )
     consent.exchange_with.set(orgs)
-    audit.record("consent.record", actor=actor, obj=consent, participant_ref=participant.public_id)
+    audit.record(
+        "consent.record",
+        actor=actor,
+        owner=participant.provider if actor is None else None,
+        obj=consent,
+        participant_ref=participant.public_id,
+    )
     return consent
 
 

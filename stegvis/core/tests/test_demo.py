@@ -1,5 +1,6 @@
 """The demo loader: what `make demo` shows a first-time user."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -16,6 +17,7 @@ from stegvis.core.models import (
     Unit,
     User,
 )
+from stegvis.interventions.models import Attendance, Goal, Intervention
 
 pytestmark = pytest.mark.django_db
 
@@ -54,16 +56,67 @@ def test_demo_has_a_user_for_every_role_and_prints_the_logins():
     assert maja.roles.count() == 2  # chooses between A and B after log-in
 
 
+def _funding(intervention: Intervention) -> list[tuple[str, Decimal]]:
+    return list(intervention.fundings.order_by("-share").values_list("association__slug", "share"))
+
+
+def test_demo_has_interventions_of_both_kinds_with_goals_coaches_and_activities():
+    _load()
+    a = Association.objects.get(slug="fjallbygden")
+    steg = Intervention.objects.get(lead_association=a, code="steg")
+    assert (steg.name, steg.kind, steg.places) == ("Steg till arbete", "individual", 20)
+    assert str(steg.provider) == "Krokom kommun, Arbetsmarknadsenheten"
+    assert _funding(steg) == [("fjallbygden", Decimal("100.00"))]
+    assert [u.email for u in steg.coaches.all()] == ["bob@krokom.example"]
+    assert steg.municipalities.count() == 5
+    assert sorted(steg.goals.values_list("measure", "target", "report_groups")) == [
+        (Goal.Measure.SHARE_EXITS_IN_GROUPS, Decimal("40.00"), ["arbete", "studier"]),
+        (Goal.Measure.SHARE_POSITIVE_STEP, Decimal("40.00"), ["arbete", "studier"]),
+    ]
+
+    gemensam = Intervention.objects.get(code="gemensam")
+    assert gemensam.lead_association.slug == "sjostaden"
+    assert str(gemensam.provider) == "Östersund kommun, Arbetsmarknadsenheten"
+    assert _funding(gemensam) == [
+        ("sjostaden", Decimal("60.00")),
+        ("fjallbygden", Decimal("40.00")),
+    ]
+    assert [u.email for u in gemensam.coaches.all()] == ["erin@ostersund.example"]
+    assert gemensam.municipalities.count() == 6  # both associations' areas
+
+    training = Intervention.objects.get(code="samverkan")
+    assert (training.kind, training.follow_up_method) == ("structural", "activities")
+    assert training.activities.count() == 2
+    assert training.locked_fields() == {"kind", "follow_up_method", "eu_funded"}
+    rows = Attendance.objects.filter(activity__intervention=training)
+    assert sum(r.women for r in rows) == 27
+    assert sum(r.men for r in rows) == 8
+    assert sum(r.total for r in rows) == 36
+    # A's roles see all three (one co-funded); B's only its own.
+    assert Intervention.objects.filter(fundings__association=a).count() == 3
+    assert Intervention.objects.filter(fundings__association__slug="sjostaden").count() == 1
+    assert list(verify_chain()) == []
+
+
 def test_loading_twice_changes_nothing():
     _load()
-    counts = (Association.objects.count(), User.objects.count(), RoleAssignment.objects.count())
+    counts = (
+        Association.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        Intervention.objects.count(),
+        Goal.objects.count(),
+    )
     output = _load()
     assert "Demodata finns redan." in output
     assert (
         Association.objects.count(),
         User.objects.count(),
         RoleAssignment.objects.count(),
+        Intervention.objects.count(),
+        Goal.objects.count(),
     ) == counts
+    assert counts[3:] == (3, 2)
 
 
 def test_the_demo_is_never_loaded_in_production(settings):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -37,8 +37,25 @@ from stegvis.core.models import (
     Role,
     RoleAssignment,
     Unit,
+    User,
 )
 from stegvis.core.tests.personas import PERSONAS, World, act_as
+from stegvis.interventions.models import (
+    Attendance,
+    Funding,
+    Goal,
+    Intervention,
+    Staffing,
+    StructuralActivity,
+)
+from stegvis.interventions.tests.factories import (
+    ActivityFactory,
+    AttendanceFactory,
+    GoalFactory,
+    InterventionFactory,
+    StructuralInterventionFactory,
+)
+from stegvis.participants.models import Consent, Enrolment, FollowUp, Participant, Referral
 
 # Patterns open without an owner in the URL, and why each may be.
 PUBLIC = {
@@ -140,7 +157,90 @@ def _objects_for(world: World, owner: object) -> dict[str, object]:
             .get()
             .public_id
         )
+    objects.update(_participant_objects(world, owner))
+    intervention = _intervention_for(world, owner)
+    if intervention is not None:
+        activity = ActivityFactory(intervention=intervention)
+        AttendanceFactory(activity=activity, organisation=intervention.provider.organisation)
+        objects["intervention"] = intervention.public_id
+        objects["goal"] = GoalFactory(intervention=intervention).public_id
+        objects["activity"] = activity.public_id
     return objects
+
+
+def _participant_objects(world: World, owner: object) -> dict[str, object]:
+    """At a provider: a participant with a consent, a referral, an exited enrolment and a
+    follow-up. At a referrer's unit: a referral its referrer sent (to provider P)."""
+    if not isinstance(owner, Unit):
+        return {}
+    if not owner.is_provider:
+        referrer = RoleAssignment.objects.get(unit=owner, role=Role.REFERRER)
+        participant = _participant(world.p)
+        referral = _referral(participant, referrer=referrer)
+        return {"referral": referral.public_id}
+    participant = _participant(owner)
+    consent = Consent.objects.create(
+        provider=owner, participant=participant, given_on=date(2026, 1, 5), follow_up=True
+    )
+    enrolment = Enrolment.objects.create(
+        provider=owner,
+        participant=participant,
+        intervention=_referral(participant).intervention,
+        start=date(2026, 1, 10),
+        exit_date=date(2026, 5, 29),
+        exit_reason="arbete",
+    )
+    follow_up = FollowUp.objects.create(
+        provider=owner, enrolment=enrolment, months=6, due=date(2026, 11, 29)
+    )
+    return {
+        "participant": participant.public_id,
+        "consent": consent.public_id,
+        "referral": Referral.objects.filter(participant=participant).get().public_id,
+        "enrolment": enrolment.public_id,
+        "follow_up": follow_up.public_id,
+    }
+
+
+def _participant(provider: Unit) -> Participant:
+    return Participant.objects.create(
+        provider=provider,
+        identity_kind=Participant.IdentityKind.RESERVE,
+        reserve_id=f"R-{uuid.uuid4().hex[:8]}",
+        gender="kvinna",
+        birth_year=1990,
+    )
+
+
+def _referral(participant: Participant, referrer: RoleAssignment | None = None) -> Referral:
+    provider = participant.provider
+    intervention = Intervention.objects.filter(provider=provider, kind="individual").first()
+    if intervention is None:
+        intervention = InterventionFactory(provider=provider)
+    return Referral.objects.create(
+        provider=provider,
+        participant=participant,
+        intervention=intervention,
+        source=Referral.Source.REFERRER if referrer else Referral.Source.PROVIDER,
+        referrer=referrer,
+        planned_start=date(2026, 1, 10),
+    )
+
+
+def _intervention_for(world: World, owner: object) -> Intervention | None:
+    """A structural intervention (so that it has goals and activities) funded by the target
+    association, or run by the target provider and assigned to its coaches; None for a unit
+    that runs nothing."""
+    if isinstance(owner, Unit):
+        if not owner.is_provider:
+            return None
+        provider, lead = owner, {world.p.pk: world.a, world.q.pk: world.b}[owner.pk]
+    else:
+        lead, provider = owner, {world.a.pk: world.p, world.b.pk: world.q}[owner.pk]
+    coaches = User.objects.filter(roles__unit=provider, roles__role=Role.COACH)
+    return StructuralInterventionFactory(
+        provider=provider, lead_association=lead, coaches=list(coaches)
+    )
 
 
 def targets(world: World) -> list[Target]:
@@ -192,7 +292,19 @@ def url_for(route: Route, target: Target, objects: dict[str, object]) -> str | N
     return reverse(route.name, kwargs=kwargs)
 
 
-OBJECT_KINDS = {"member", "assignment", "invitation"}
+OBJECT_KINDS = {
+    "member",
+    "assignment",
+    "invitation",
+    "intervention",
+    "goal",
+    "activity",
+    "participant",
+    "consent",
+    "referral",
+    "enrolment",
+    "follow_up",
+}
 
 
 def _counts() -> tuple[int, ...]:
@@ -202,6 +314,18 @@ def _counts() -> tuple[int, ...]:
         RoleAssignment.objects.filter(deactivated_at__isnull=True).count(),
         Invitation.objects.filter(revoked_at__isnull=True).count(),
         Organisation.objects.count(),
+        Intervention.objects.count(),
+        Funding.objects.count(),
+        Staffing.objects.count(),
+        Goal.objects.count(),
+        StructuralActivity.objects.count(),
+        Attendance.objects.count(),
+        Intervention.coaches.through.objects.count(),
+        Participant.objects.filter(identity_erased_at__isnull=True).count(),
+        Consent.objects.filter(withdrawn_on__isnull=True).count(),
+        Referral.objects.filter(state=Referral.State.RECEIVED).count(),
+        Enrolment.objects.filter(exit_date__isnull=True).count(),
+        FollowUp.objects.filter(done_on__isnull=True).count(),
     )
 
 
@@ -253,10 +377,15 @@ def test_no_persona_crosses_a_wall(route, world):
 )
 def test_no_insider_reaches_another_owners_object(route, world):
     """Own owner in the URL, another owner's object id: 404, as if the object did not exist."""
-    all_targets = [t for t in targets(world) if t.kind == route.owner_kind]
+    everyone = targets(world)
     tried = 0
-    for target in all_targets:
-        for other in all_targets:
+    same_kind = [t for t in everyone if t.kind == route.owner_kind]
+    # A referrer's unit is the only one of its kind here; its "other" objects are the
+    # providers' own referrals, which the referrer did not send. (Across associations and
+    # providers, objects may be shared legitimately: A funds P's interventions.)
+    others = everyone if route.owner_kind == "unit" else same_kind
+    for target in same_kind:
+        for other in others:
             if other is target:
                 continue
             url = url_for(route, target, other.objects)

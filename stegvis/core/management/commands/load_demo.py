@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum import luhn
 
 from stegvis.core import audit
+from stegvis.core.actors import Actor
+from stegvis.core.codes import Orientation, ReportGroup
 from stegvis.core.models import (
     Association,
     Member,
@@ -28,6 +31,8 @@ from stegvis.core.models import (
     Unit,
     User,
 )
+from stegvis.interventions import services as interventions
+from stegvis.interventions.models import Goal, Intervention, StructuralActivity
 
 DEMO_PASSWORD = "stegvis-demo-2026"
 # Fictional TOTP keys (hex) for the roles that need two factors; printed in base32 for an app.
@@ -152,12 +157,13 @@ class Command(BaseCommand):
         owners["fk"] = Unit.objects.create(
             organisation=fk, name="Lokalt försäkringscenter Östersund"
         )
+        assignments: dict[tuple[str, str], RoleAssignment] = {}
         for spec in USERS:
             user = User.objects.filter(email=spec.email).first() or User.objects.create_user(
                 spec.email, DEMO_PASSWORD, full_name=spec.name
             )
             owner = owners[spec.owner]
-            RoleAssignment.objects.create(
+            assignments[spec.key, spec.owner] = RoleAssignment.objects.create(
                 user=user,
                 role=spec.role,
                 association=owner if isinstance(owner, Association) else None,
@@ -167,6 +173,7 @@ class Command(BaseCommand):
                 TOTPDevice.objects.create(
                     user=user, name="demo", key=DEMO_TOTP_KEYS[spec.key], confirmed=True
                 )
+        _load_interventions(owners, assignments)
         audit.record("demo.load", reason="load_demo")
 
     def print_logins(self) -> None:
@@ -184,6 +191,130 @@ class Command(BaseCommand):
             "  P = Krokom kommun, Arbetsmarknadsenheten (utförare i A), Q = Östersund kommun,\n"
             "  Arbetsmarknadsenheten (utförare i B), fk = Försäkringskassan (remittent).\n"
             "  Engångskod i terminalen: oathtool --totp -b NYCKEL\n"
+        )
+
+
+def _load_interventions(
+    owners: dict[str, Association | Unit], assignments: dict[tuple[str, str], RoleAssignment]
+) -> None:
+    """Three interventions, made through the services as the office and the provider manager
+    would: A's individual "Steg till arbete" at P, "Gemensam väg" at Q led by B and co-funded by
+    A, and A's structural "Samverkansutbildning" with two counted activities."""
+
+    def actor(key: str, owner: str) -> Actor:
+        assignment = assignments[key, owner]
+        return Actor(user=assignment.user, assignment=assignment)
+
+    a, b, p, q = owners["A"], owners["B"], owners["P"], owners["Q"]
+    assert isinstance(a, Association) and isinstance(b, Association)
+    assert isinstance(p, Unit) and isinstance(q, Unit)
+    orgs = {o.name: o for o in Organisation.objects.filter(memberships__association__in=[a, b])}
+    fk, af = orgs["Försäkringskassan"], orgs["Arbetsförmedlingen"]
+    region, krokom = orgs["Region Jämtland Härjedalen"], orgs["Krokom kommun"]
+    alice, dave = actor("alice", "A"), actor("dave", "B")
+
+    steg = interventions.create_intervention(
+        alice,
+        interventions.InterventionDetails(
+            name="Steg till arbete",
+            code="steg",
+            kind=Intervention.Kind.INDIVIDUAL,
+            orientation=Orientation.REHABILITERANDE,
+            provider=p,
+            start=date(2025, 1, 1),
+            planned_end=date(2027, 12, 31),
+            status=Intervention.Status.RUNNING,
+            fundings=[interventions.FundingShare(a, Decimal("100"))],
+            responsible_manager="Petra Holm",
+            participating_members=[fk, af, region, krokom],
+            staffing={krokom: Decimal("2"), af: Decimal("0.5")},
+            places=20,
+            target_group="Personer 16–64 år som behöver samordnat stöd från minst två parter "
+            "för att närma sig arbete eller studier.",
+        ),
+    )
+    for text, measure in (
+        ("Minst 4 av 10 ska efter insatsen ha arbete eller studera", "exits"),
+        ("Ytterligare 4 av 10 ska ha tagit ett steg närmare arbetsmarknaden", "step"),
+    ):
+        interventions.add_goal(
+            alice,
+            steg,
+            text=text,
+            measure=Goal.Measure.SHARE_EXITS_IN_GROUPS
+            if measure == "exits"
+            else Goal.Measure.SHARE_POSITIVE_STEP,
+            report_groups=[ReportGroup.ARBETE, ReportGroup.STUDIER],
+            target=Decimal("40"),
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 12, 31),
+        )
+    interventions.assign_coaches(actor("petra", "P"), steg, [assignments["bob", "P"].user])
+
+    gemensam = interventions.create_intervention(
+        dave,
+        interventions.InterventionDetails(
+            name="Gemensam väg",
+            code="gemensam",
+            kind=Intervention.Kind.INDIVIDUAL,
+            orientation=Orientation.FORBEREDANDE,
+            provider=q,
+            start=date(2025, 3, 1),
+            planned_end=date(2026, 12, 31),
+            status=Intervention.Status.RUNNING,
+            fundings=[
+                interventions.FundingShare(b, Decimal("60")),
+                interventions.FundingShare(a, Decimal("40")),
+            ],
+            responsible_manager="Quentin Falk",
+            participating_members=[fk, af, region, orgs["Östersund kommun"]],
+            places=12,
+            target_group="Unga vuxna 18–29 år i Östersund och Fjällbygdens kommuner.",
+        ),
+    )
+    interventions.assign_coaches(actor("quentin", "Q"), gemensam, [assignments["erin", "Q"].user])
+
+    training = interventions.create_intervention(
+        alice,
+        interventions.InterventionDetails(
+            name="Samverkansutbildning",
+            code="samverkan",
+            kind=Intervention.Kind.STRUCTURAL,
+            orientation=Orientation.KOMPETENSUTVECKLING,
+            provider=p,
+            start=date(2025, 9, 1),
+            planned_end=date(2026, 6, 30),
+            status=Intervention.Status.RUNNING,
+            fundings=[interventions.FundingShare(a, Decimal("100"))],
+            participating_members=[fk, af, region, krokom],
+            target_group="Handläggare och chefer hos förbundets medlemmar.",
+        ),
+    )
+    activities = [
+        (
+            date(2025, 10, 14),
+            "Samverkan i praktiken",
+            StructuralActivity.Type.UTBILDNING,
+            Decimal("6"),
+            {fk: (4, 1, 0), af: (3, 2, 0), region: (5, 1, 0), krokom: (6, 2, 1)},
+        ),
+        (
+            date(2025, 11, 18),
+            "Nätverksträff psykisk hälsa och arbete",
+            StructuralActivity.Type.NATVERK,
+            Decimal("3"),
+            {fk: (2, 1, 0), region: (4, 0, 0), orgs["Strömsund kommun"]: (3, 1, 0)},
+        ),
+    ]
+    for day, title, kind, hours, counts in activities:
+        interventions.add_activity(
+            alice,
+            training,
+            date=day,
+            title=title,
+            type=kind,
+            hours=hours,
+            attendance={org: interventions.Count(*c) for org, c in counts.items()},
         )
 
 
