@@ -13,7 +13,8 @@ from stegvis.core.models import Invitation, Member, RoleAssignment
 from stegvis.core.permissions import get_actor
 
 
-def _uuid(value: object) -> uuid.UUID:
+def parse_public_id(value: object) -> uuid.UUID:
+    """A URL's public id as a UUID; anything else is a 404, like an id that does not exist."""
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
@@ -25,7 +26,7 @@ def get_member_for_user(request: HttpRequest, public_id: object) -> Member:
     member = (
         Member.objects.visible_to(actor)
         .select_related("organisation__municipality", "association")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=parse_public_id(public_id))
         .first()
     )
     if member is None:
@@ -38,7 +39,7 @@ def get_assignment_for_user(request: HttpRequest, public_id: object) -> RoleAssi
     assignment = (
         RoleAssignment.objects.visible_to(actor)
         .select_related("user", "association", "unit")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=parse_public_id(public_id))
         .first()
     )
     if assignment is None:
@@ -51,7 +52,7 @@ def get_invitation_for_user(request: HttpRequest, public_id: object) -> Invitati
     invitation = (
         Invitation.objects.visible_to(actor)
         .select_related("association", "unit")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=parse_public_id(public_id))
         .first()
     )
     if invitation is None:

@@ -361,6 +361,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.email.strip().lower()
 
 
+class OwnedByAssociationOrUnit:
+    """A row owned by either an association or a unit (exactly one, by a check constraint)."""
+
+    association: Association | None
+    unit: Unit | None
+
+    @property
+    def owner(self) -> Association | Unit:
+        owner = self.association or self.unit
+        assert owner is not None
+        return owner
+
+
 class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
     def active(self) -> RoleAssignmentQuerySet:
         return self.filter(deactivated_at__isnull=True, user__is_active=True)
@@ -374,7 +387,7 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
         return self.none()
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(OwnedByAssociationOrUnit, models.Model):
     """A user's role in one association, one provider or one member's unit."""
 
     association = models.ForeignKey(
@@ -428,12 +441,6 @@ class RoleAssignment(models.Model):
         return f"{self.user}: {self.get_role_display()} – {self.owner}"
 
     @property
-    def owner(self) -> Association | Unit:
-        owner = self.association or self.unit
-        assert owner is not None
-        return owner
-
-    @property
     def is_active(self) -> bool:
         return self.deactivated_at is None
 
@@ -455,7 +462,7 @@ class InvitationQuerySet(models.QuerySet["Invitation"]):
         )
 
 
-class Invitation(models.Model):
+class Invitation(OwnedByAssociationOrUnit, models.Model):
     """An invitation by e-mail link to take a role. Only the hash of its token is stored."""
 
     association = models.ForeignKey(
@@ -495,12 +502,6 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_role_display()})"
-
-    @property
-    def owner(self) -> Association | Unit:
-        owner = self.association or self.unit
-        assert owner is not None
-        return owner
 
     @property
     def state(self) -> str:

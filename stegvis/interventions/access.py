@@ -6,19 +6,11 @@ association funds, a provider role what its provider runs (a coach only what the
 
 from __future__ import annotations
 
-import uuid
-
 from django.http import Http404, HttpRequest
 
+from stegvis.core.access import parse_public_id
 from stegvis.core.permissions import get_actor
 from stegvis.interventions.models import Goal, Intervention, StructuralActivity
-
-
-def _uuid(value: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404 from exc
 
 
 def get_intervention_for_user(request: HttpRequest, public_id: object) -> Intervention:
@@ -26,7 +18,7 @@ def get_intervention_for_user(request: HttpRequest, public_id: object) -> Interv
     intervention = (
         Intervention.objects.visible_to(actor)
         .select_related("provider__organisation", "lead_association")
-        .filter(public_id=_uuid(public_id))
+        .filter(public_id=parse_public_id(public_id))
         .first()
     )
     if intervention is None:
@@ -38,7 +30,7 @@ def get_goal_for_user(request: HttpRequest, intervention: Intervention, public_i
     """A goal of ``intervention`` (itself visible to the actor), or 404."""
     visible = Intervention.objects.visible_to(get_actor(request)).filter(pk=intervention.pk)
     goal = (
-        Goal.objects.filter(intervention__in=visible, public_id=_uuid(public_id))
+        Goal.objects.filter(intervention__in=visible, public_id=parse_public_id(public_id))
         .select_related("intervention")
         .first()
     )
@@ -53,7 +45,9 @@ def get_activity_for_user(
     """An activity of ``intervention`` (itself visible to the actor), or 404."""
     visible = Intervention.objects.visible_to(get_actor(request)).filter(pk=intervention.pk)
     activity = (
-        StructuralActivity.objects.filter(intervention__in=visible, public_id=_uuid(public_id))
+        StructuralActivity.objects.filter(
+            intervention__in=visible, public_id=parse_public_id(public_id)
+        )
         .select_related("intervention")
         .first()
     )

@@ -10,37 +10,16 @@ import re
 
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from stegvis.core.models import AuditEvent, MemberPopulation, Role, RoleAssignment
 from stegvis.core.services import load_municipalities
+from stegvis.core.tests.browser import assert_accessible, log_in
 from stegvis.core.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "ett-bra-testlosenord"
-_axe = Axe()
-
-
-def assert_accessible(page: Page) -> None:
-    results = _axe.run(page)
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
-    assert not bad, f"axe on {page.url}:\n" + "\n".join(bad)
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/logga-in/")
-    assert_accessible(page)
-    page.get_by_label("E-postadress").fill(email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
 
 
 @pytest.fixture

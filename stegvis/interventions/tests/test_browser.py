@@ -4,32 +4,12 @@ after every page (the approach of core/tests/test_browser.py)."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from stegvis.core.tests.browser import assert_accessible, log_in
 from stegvis.interventions.models import Goal, Intervention
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "ett-bra-testlosenord"
-_axe = Axe()
-
-
-def assert_accessible(page: Page) -> None:
-    results = _axe.run(page)
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
-    assert not bad, f"axe on {page.url}:\n" + "\n".join(bad)
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/logga-in/")
-    page.get_by_label("E-postadress").fill(email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from stegvis.core.models import AuditEvent, User
-from stegvis.core.tests.test_browser import PASSWORD, assert_accessible
+from stegvis.core.tests.browser import PASSWORD, assert_accessible
 from stegvis.participants.models import Enrolment, FollowUp, Participant, Referral
 from stegvis.participants.tests.conftest import national_id
 
