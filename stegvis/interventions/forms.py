@@ -238,7 +238,7 @@ class InterventionForm(forms.Form):
             self.fields[f"funding_share_{i}"].error_messages.update(
                 {
                     "min_value": _("Andelen ska vara större än 0."),
-                    "max_value": _("Andelen kan vara högst 100 %."),
+                    "max_value": _("Andelen kan vara högst 100 %%."),
                 }
             )
         if intervention is None:

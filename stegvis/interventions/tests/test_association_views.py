@@ -629,3 +629,13 @@ def test_period_start_of_a_goal_defaults_to_this_year(as_persona, world, steg, s
     start = form.fields["period_start"].initial
     assert start >= steg.start
     assert form.fields["period_end"].initial == date(start.year, 12, 31)
+
+
+def test_create_reports_a_share_over_100_without_crashing(as_persona, world):
+    # The message once held a bare "%", which Django's message formatting cannot parse.
+    response = as_persona("alice").post(
+        a_url(world, "create"), form_data(world, funding_share_1="150")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["funding_share_1"] == ["Andelen kan vara högst 100 %."]
+    assert not Intervention.objects.exists()
