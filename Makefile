@@ -24,13 +24,18 @@ $(DEV_STAMP): requirements-dev.lock | $(PY)
 install: $(RUNTIME_STAMP)
 install-dev: $(DEV_STAMP)
 
-## demo: install, migrate the embedded SQLite database, load the demo data and serve it.
+## demo: install, migrate the embedded SQLite database, load the demo data and serve it, with the
+## background worker (large imports). Both run in the background of one shell, which stops both
+## when either Ctrl+C, a kill of make or the server's own end stops it.
 demo: install
 	mkdir -p var
 	DJANGO_ENV=development $(PY) manage.py migrate --no-input
 	DJANGO_ENV=development $(PY) manage.py load_demo
 	@echo "Stegvis körs på http://127.0.0.1:8000 (avsluta med Ctrl+C)"
-	DJANGO_ENV=development $(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_ENV=development $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	DJANGO_ENV=development $(PY) manage.py runserver 127.0.0.1:8000 & server=$$!; \
+	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT; trap exit INT TERM; \
+	wait $$server
 
 ## browser-deps: Debian's Chromium for the browser tests, installed when missing.
 browser-deps:

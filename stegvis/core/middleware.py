@@ -28,6 +28,10 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 SESSION_STARTED = "stegvis_started"
 SESSION_LAST_SEEN = "stegvis_last_seen"
+# Sent by a page's own automatic refreshes (htmx polling, e.g. an import's progress): they are
+# not the user's activity, so they neither keep an idle session alive nor write the session
+# (which, on SQLite, would wait for a running import's write lock).
+POLL_HEADER = "Stegvis-Poll"
 
 
 class SessionTimeoutMiddleware:
@@ -57,7 +61,8 @@ class SessionTimeoutMiddleware:
                 return HttpResponseRedirect(f"{reverse('core:login')}?{query}")
             if started is None:
                 request.session[SESSION_STARTED] = now.isoformat()
-            request.session[SESSION_LAST_SEEN] = now.isoformat()
+            if request.headers.get(POLL_HEADER) != "1":
+                request.session[SESSION_LAST_SEEN] = now.isoformat()
         return self.get_response(request)
 
 

@@ -63,8 +63,9 @@ def parse_national_id(raw: str, *, today: date) -> NationalId:
     coordination = day > 60
     if coordination:
         day -= 60
+    # The part as a parameter, so that a message that is stored can leave it out.
     invalid_date = ValidationError(
-        _("Datumdelen %(part)s är inget giltigt datum.") % {"part": head[-6:]}, code="date"
+        _("Datumdelen %(part)s är inget giltigt datum."), code="date", params={"part": head[-6:]}
     )
     if len(head) == 8:
         candidates = [int(head[:4])]

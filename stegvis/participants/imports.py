@@ -33,7 +33,9 @@ import re
 import unicodedata
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import PurePath
@@ -67,6 +69,8 @@ from stegvis.participants.models import Consent, Enrolment, FollowUp, Participan
 MAX_BYTES = 20 * 1024 * 1024  # "20 MB" in the messages
 MAX_ROWS = 10_000
 MAX_COLUMNS = 200
+# ``progress`` is called every this many rows (and at the start and end of writing).
+PROGRESS_EVERY = 50
 EARLIEST_DATE = date(1990, 1, 1)
 FOLLOW_UP_MONTHS = (6, 12)
 EXTENSIONS = (".xlsx", ".csv")
@@ -352,12 +356,13 @@ def _rows_from_table(table: list[tuple[int, list[object]]]) -> tuple[list[RawRow
             continue
         name = _HEADER_NAMES.get(_fold(raw))
         if name is None:
+            # A file without its header row has a person's data here.
+            label = LEFT_OUT if _LEAVE_OUT_VALUES.get() else raw[:40]
             errors.append(
                 RowError(
                     header_number,
-                    raw[:40],
-                    _("Okänd kolumn ”%(name)s”. Använd kolumnnamnen i mallen.")
-                    % {"name": raw[:40]},
+                    label,
+                    _("Okänd kolumn ”%(name)s”. Använd kolumnnamnen i mallen.") % {"name": label},
                 )
             )
             columns.append(None)
@@ -432,9 +437,45 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+# Set by :func:`cell_values_left_out`: messages then name no cell's value.
+_LEAVE_OUT_VALUES: ContextVar[bool] = ContextVar("stegvis_import_leave_out_values", default=False)
+LEFT_OUT = "…"
+
+
+@contextmanager
+def cell_values_left_out() -> Iterator[None]:
+    """Within this block, no message quotes what a cell holds (``”…”`` stands in its place).
+
+    For errors that are stored (an import job's result): a value under the wrong column can be a
+    personnummer or a name, and a stored error must name no one. The row, the column and the
+    reason are enough to find and fix the cell.
+    """
+    reset = _LEAVE_OUT_VALUES.set(True)
+    try:
+        yield
+    finally:
+        _LEAVE_OUT_VALUES.reset(reset)
+
+
 def _shown(value: str) -> str:
-    """A cell's value quoted in a message, cut short."""
+    """A cell's value quoted in a message, cut short (or left out, see above)."""
+    if _LEAVE_OUT_VALUES.get():
+        return LEFT_OUT
     return value if len(value) <= 40 else value[:39] + "…"
+
+
+def _messages(error: ValidationError) -> list[str]:
+    """The error's messages; with its parameters (parts of the value) left out when asked."""
+    if not _LEAVE_OUT_VALUES.get():
+        return list(error.messages)
+    result = []
+    for item in error.error_list:
+        message = str(item.message)
+        if item.params:
+            params = item.params if isinstance(item.params, Mapping) else {}
+            message = message % dict.fromkeys(params, LEFT_OUT)
+        result.append(message)
+    return result
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -719,7 +760,7 @@ class _RowParser:
             try:
                 parsed = parse_national_id(number, today=self.c.today)
             except ValidationError as error:
-                for message in error.messages:
+                for message in _messages(error):
                     self.error("personnummer", message)
                 return None, None
             if birth_year is not None and birth_year != parsed.birth_date.year:
@@ -1191,10 +1232,24 @@ def _write(
     found: set[int] = set()
     consents_done: set[tuple[int, date, bool]] = set()
     total = len(rows)
-    done = 0
+    # Each row is written in two passes below: every pass over a row is half a row done.
+    steps = 0
+    reported = 0
+    if progress is not None:
+        progress(0, total)
+
+    def advance() -> None:
+        nonlocal steps, reported
+        steps += 1
+        done = steps // 2
+        due = done != reported and (done % PROGRESS_EVERY == 0 or done == total)
+        if progress is not None and due:
+            progress(done, total)
+            reported = done
 
     # Pass 1, in file order: the person and the consent.
     for row in rows:
+        advance()
         step = "identity"
         try:
             with transaction.atomic():
@@ -1238,9 +1293,7 @@ def _write(
     # Pass 2, oldest start first (an enrolment must be closed before the next one starts): the
     # enrolment, its exit and its follow-ups.
     for row in sorted(rows, key=lambda r: (r.start, r.number)):
-        done += 1
-        if progress is not None and (done % 100 == 0 or done == total):
-            progress(done, total)
+        advance()
         person = row_person.get(row.number)
         if person is None:
             continue
@@ -1317,7 +1370,12 @@ def run_import(
     """Validate every row, then write them all in one transaction, or nothing.
 
     ``actor`` is the provider staff member who imports (audited as them), or None for the command
-    line (audited with the provider as owner). ``progress(done, total)`` is called while writing.
+    line (audited with the provider as owner). ``progress(done, total)`` is called once with
+    ``done == 0`` when every row has been checked and writing starts, then every
+    :data:`PROGRESS_EVERY` rows written and at the end. It runs inside the import's transaction:
+    what it writes to this database is seen by no one else until the import commits (and is
+    rolled back with it), so a caller that wants others to see the progress keeps it elsewhere
+    (``tasks.py`` uses a small file beside the waiting upload).
     """
     if actor is not None and (
         actor.unit is None

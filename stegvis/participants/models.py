@@ -515,3 +515,67 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Gallring efter {self.years} år"
+
+
+class ImportJobQuerySet(models.QuerySet["ImportJob"]):
+    def visible_to(self, actor: Actor) -> ImportJobQuerySet:
+        """The provider's managers (who alone may import) see the provider's import jobs."""
+        if actor.unit is None or actor.role != Role.PROVIDER_MANAGER:
+            return self.none()
+        return self.filter(provider=actor.unit)
+
+
+class ImportJob(models.Model):
+    """A participant import run as a background task (``tasks.py``): its state, its progress
+    and its result.
+
+    Holds no personal data: the counts of what was saved, and each error as row, column and
+    reason with the cells' own values left out (``imports.cell_values_left_out``). The file waits
+    encrypted under ``var/imports/<file_token>`` until the task has run it, and is then deleted.
+    While the task runs, the rows written so far are in a progress file beside it
+    (``import_files.read_progress``); ``done`` and ``total`` here are the numbers committed at
+    the start and at the end.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("väntar på sin tur")
+        RUNNING = "running", _("pågår")
+        DONE = "done", _("klar")
+        FAILED = "failed", _("inte sparad")
+
+    provider = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("startad av"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("startad"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("klar"), null=True, blank=True)
+    state = models.CharField(_("läge"), max_length=10, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("rader"), default=0)
+    done = models.PositiveIntegerField(_("sparade rader"), default=0)
+    # What was saved, as in imports.ImportResult: rows, new_participants, existing_participants,
+    # consents, enrolments, exits, follow_ups.
+    counts = models.JSONField(default=dict, blank=True)
+    # Every error: [{"row": 12, "column": "startdatum", "message": "…"}], row 0 = the whole file.
+    errors = models.JSONField(default=list, blank=True)
+    # The waiting file (empty once the job has ended) and how to read it.
+    file_token = models.CharField(max_length=64, blank=True)
+    file_extension = models.CharField(max_length=5, blank=True)
+    # The language the messages are written in: the one the import was confirmed in.
+    language = models.CharField(max_length=10, default="sv")
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("importer")
+        indexes = [models.Index(fields=["provider", "-created_at"], name="importjob_provider_idx")]
+
+    def __str__(self) -> str:
+        return f"Import {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.RUNNING}

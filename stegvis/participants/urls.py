@@ -52,9 +52,11 @@ urlpatterns += [
     path(P + "deltagare/export.xlsx", views_export.export_xlsx, name="export_xlsx"),
 ]
 
-# Participant import (views_import.py): upload and preview, confirm, the template.
+# Participant import (views_import.py): upload and preview, confirm, the template, a background
+# import's progress and result.
 urlpatterns += [
     path(P + "import/", views_import.import_upload, name="provider_import"),
     path(P + "import/bekrafta/", views_import.import_confirm, name="provider_import_confirm"),
     path(P + "import/mall.xlsx", views_import.import_template, name="provider_import_template"),
+    path(P + "import/<uuid:job>/", views_import.import_job, name="provider_import_job"),
 ]

@@ -1,47 +1,44 @@
-"""Participant import (/p/<provider>/import/…): upload, preview, confirm; and the template.
+"""Participant import (/p/<provider>/import/…): upload, preview, confirm, progress; the template.
 
 Provider managers only. The upload is checked with a dry run of the import (every row validated
 and written inside a transaction that is then rolled back), and the preview lists the counts and
 every error. The file waits for the confirmation on the server, encrypted, under
-``BASE_DIR/var/imports/<token>``; only the random token is kept, in the session (never in a URL).
-The confirmation runs the import for real, all or nothing, and deletes the file.
-
-The import runs in the request: no background task framework is installed yet, so there is no
-progress bar; ``imports.run_import`` takes a ``progress`` callback for when there is one.
+``BASE_DIR/var/imports/<token>`` (``import_files.py``); only the random token is kept, in the
+session (never in a URL). The confirmation runs the import for real, all or nothing, and deletes
+the file: in the request for a file of at most :data:`BACKGROUND_ROWS` rows, and otherwise as a
+background task (``tasks.run_import_job``) whose page (``import_job``) shows a progress bar that
+refreshes itself every second (htmx) and then the counts or every error.
 """
 
 from __future__ import annotations
 
-import base64
-import os
-import re
-import secrets
-import time
+import json
 import uuid
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from stegvis.core import crypto
 from stegvis.core.actors import Actor
+from stegvis.core.middleware import POLL_HEADER
 from stegvis.core.models import Role
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.interventions.models import Intervention
-from stegvis.participants import imports
+from stegvis.participants import import_files, imports, tasks
+from stegvis.participants.models import ImportJob
 
 MANAGER = {Role.PROVIDER_MANAGER}
 SESSION_KEY = "stegvis_import"
-# A waiting file older than this is deleted at the next upload by anyone.
-MAX_AGE_SECONDS = 6 * 3600
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+# Files with more rows than this are imported in the background, with a progress bar.
+BACKGROUND_ROWS = 500
 
 
 class ImportForm(forms.Form):
@@ -50,51 +47,6 @@ class ImportForm(forms.Form):
         help_text=gettext_lazy("En Excel-arbetsbok (.xlsx) eller en CSV-fil, högst 20 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
-
-
-def import_dir() -> Path:
-    return Path(settings.BASE_DIR) / "var" / "imports"
-
-
-def _path(token: str) -> Path | None:
-    return import_dir() / token if _TOKEN.fullmatch(token) else None
-
-
-def _store(data: bytes) -> str:
-    """Keep the file, encrypted, until it is confirmed; return its token."""
-    directory = import_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _sweep(directory)
-    token = secrets.token_urlsafe(32)
-    sealed = crypto.encrypt(base64.b64encode(data).decode("ascii")).encode("ascii")
-    fd = os.open(directory / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(sealed)
-    return token
-
-
-def _load(token: str) -> bytes | None:
-    path = _path(token)
-    if path is None or not path.is_file():
-        return None
-    if time.time() - path.stat().st_mtime > MAX_AGE_SECONDS:
-        path.unlink(missing_ok=True)
-        return None
-    try:
-        return base64.b64decode(crypto.decrypt(path.read_text(encoding="ascii")))
-    except ValueError:
-        return None
-
-
-def _sweep(directory: Path) -> None:
-    """Delete waiting files nobody confirmed."""
-    limit = time.time() - MAX_AGE_SECONDS
-    for entry in directory.iterdir():
-        try:
-            if entry.is_file() and entry.stat().st_mtime < limit:
-                entry.unlink()
-        except OSError:
-            continue
 
 
 def _pending(request: HttpRequest, actor: Actor) -> dict[str, str] | None:
@@ -108,9 +60,7 @@ def _pending(request: HttpRequest, actor: Actor) -> dict[str, str] | None:
 def _discard(request: HttpRequest) -> None:
     pending = request.session.pop(SESSION_KEY, None)
     if isinstance(pending, dict):
-        path = _path(str(pending.get("token", "")))
-        if path is not None:
-            path.unlink(missing_ok=True)
+        import_files.delete(str(pending.get("token", "")))
 
 
 def _upload_url(actor: Actor) -> str:
@@ -151,11 +101,16 @@ def import_upload(request: HttpRequest, provider: uuid.UUID) -> HttpResponse:
             extension = Path(name).suffix.lower()
             request.session[SESSION_KEY] = {
                 "provider": str(actor.unit.public_id),
-                "token": _store(data),
+                "token": import_files.store(data),
                 "extension": extension,
             }
         return _preview(request, result, can_confirm=result.ok)
-    return render(request, "participants/import_upload.html", {"form": form})
+    jobs = ImportJob.objects.visible_to(actor).select_related("created_by")[:5]
+    return render(
+        request,
+        "participants/import_upload.html",
+        {"form": form, "jobs": jobs, "background_rows": BACKGROUND_ROWS},
+    )
 
 
 @role_required(MANAGER)
@@ -164,19 +119,78 @@ def import_confirm(request: HttpRequest, provider: uuid.UUID) -> HttpResponse:
     actor = get_actor(request)
     assert actor.unit is not None
     pending = _pending(request, actor)
-    data = _load(str(pending.get("token", ""))) if pending else None
+    token = str(pending.get("token", "")) if pending else ""
+    data = import_files.load(token) if pending else None
     if pending is None or data is None:
         _discard(request)
         messages.error(request, _("Ingen fil väntar på import. Ladda upp filen igen."))
         return redirect(_upload_url(actor))
-    name = "import" + str(pending.get("extension", ""))
-    result = imports.import_file(actor.unit, name, data, actor=actor, dry_run=False)
+    extension = str(pending.get("extension", ""))
+    rows, errors = imports.read_file("import" + extension, data)
+    if not errors and len(rows) > BACKGROUND_ROWS:
+        # The file stays where it is for the task, which deletes it.
+        request.session.pop(SESSION_KEY, None)
+        job = ImportJob.objects.create(
+            provider=actor.unit,
+            created_by=actor.user,
+            total=len(rows),
+            file_token=token,
+            file_extension=extension,
+            language=translation.get_language() or "sv",
+        )
+        tasks.run_import_job.enqueue(str(job.public_id))
+        return redirect(_job_url(actor, job))
+    if errors:
+        result = imports.ImportResult(errors=errors)
+    else:
+        result = imports.run_import(actor.unit, rows, actor=actor, dry_run=False)
     _discard(request)
     if not result.saved:
         # Something changed since the preview (e.g. someone enrolled one of the people).
         return _preview(request, result, can_confirm=False)
     messages.success(request, _("Importen är klar.") + " " + result.summary())
     return redirect(_upload_url(actor))
+
+
+def _job_url(actor: Actor, job: ImportJob) -> str:
+    assert actor.unit is not None
+    return reverse(
+        "participants:provider_import_job",
+        kwargs={"provider": actor.unit.public_id, "job": job.public_id},
+    )
+
+
+# Read only, outside a transaction: the page must answer while a running import holds the
+# database's write lock (on SQLite, every transaction waits for it).
+@transaction.non_atomic_requests
+@role_required(MANAGER)
+def import_job(request: HttpRequest, provider: uuid.UUID, job: uuid.UUID) -> HttpResponse:
+    """A background import: its state and progress while it runs, then its result."""
+    actor = get_actor(request)
+    found = ImportJob.objects.visible_to(actor).filter(public_id=job).first()
+    if found is None:
+        raise Http404
+    if request.method not in {"GET", "HEAD"}:
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    done, total = found.done, found.total
+    writing = False
+    if found.state == ImportJob.State.RUNNING:
+        progress = import_files.read_progress(found.public_id)
+        if progress is not None:
+            writing = True
+            done, total = progress
+    context = {
+        "job": found,
+        "done": done,
+        "total": total,
+        "writing": writing,
+        "poll_headers": json.dumps({POLL_HEADER: "1"}),
+    }
+    if request.headers.get("HX-Request") == "true":
+        # htmx stops refreshing on 286 (and still shows the answer): the job has ended.
+        status = 200 if found.is_running else 286
+        return render(request, "participants/_import_job_status.html", context, status=status)
+    return render(request, "participants/import_job.html", context)
 
 
 @role_required(MANAGER)

@@ -55,7 +55,14 @@ from stegvis.interventions.tests.factories import (
     InterventionFactory,
     StructuralInterventionFactory,
 )
-from stegvis.participants.models import Consent, Enrolment, FollowUp, Participant, Referral
+from stegvis.participants.models import (
+    Consent,
+    Enrolment,
+    FollowUp,
+    ImportJob,
+    Participant,
+    Referral,
+)
 
 # Patterns open without an owner in the URL, and why each may be.
 PUBLIC = {
@@ -170,7 +177,8 @@ def _objects_for(world: World, owner: object) -> dict[str, object]:
 
 def _participant_objects(world: World, owner: object) -> dict[str, object]:
     """At a provider: a participant with a consent, a referral, an exited enrolment and a
-    follow-up. At a referrer's unit: a referral its referrer sent (to provider P)."""
+    follow-up, and an import job. At a referrer's unit: a referral its referrer sent (to
+    provider P)."""
     if not isinstance(owner, Unit):
         return {}
     if not owner.is_provider:
@@ -193,12 +201,20 @@ def _participant_objects(world: World, owner: object) -> dict[str, object]:
     follow_up = FollowUp.objects.create(
         provider=owner, enrolment=enrolment, months=6, due=date(2026, 11, 29)
     )
+    job = ImportJob.objects.create(
+        provider=owner,
+        created_by=RoleAssignment.objects.filter(unit=owner).order_by("pk").first().user,
+        state=ImportJob.State.FAILED,
+        total=600,
+        errors=[{"row": 2, "column": "startdatum", "message": "Ange startdatum."}],
+    )
     return {
         "participant": participant.public_id,
         "consent": consent.public_id,
         "referral": Referral.objects.filter(participant=participant).get().public_id,
         "enrolment": enrolment.public_id,
         "follow_up": follow_up.public_id,
+        "job": job.public_id,
     }
 
 
@@ -304,6 +320,7 @@ OBJECT_KINDS = {
     "referral",
     "enrolment",
     "follow_up",
+    "job",
 }
 
 
@@ -326,6 +343,7 @@ def _counts() -> tuple[int, ...]:
         Referral.objects.filter(state=Referral.State.RECEIVED).count(),
         Enrolment.objects.filter(exit_date__isnull=True).count(),
         FollowUp.objects.filter(done_on__isnull=True).count(),
+        ImportJob.objects.count(),
     )
 
 
