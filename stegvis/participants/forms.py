@@ -236,6 +236,11 @@ class EnrolmentForm(forms.Form):
         )
 
 
+class PauseForm(forms.Form):
+    start = forms.DateField(label=_("Uppehåll från"), widget=DateInput())
+    end = forms.DateField(label=_("Uppehåll till"), required=False, widget=DateInput())
+
+
 class ExitForm(forms.Form):
     exit_date = forms.DateField(label=_("Avslutsdatum"), widget=DateInput())
     reason = forms.ChoiceField(label=_("Avslutsorsak"), choices=_BLANK + list(ExitReason.choices))

@@ -29,6 +29,7 @@ from stegvis.participants.models import (
     Enrolment,
     FollowUp,
     Participant,
+    Pause,
     Referral,
 )
 
@@ -644,6 +645,39 @@ def enrol_participant(
         participant_ref=participant.public_id,
     )
     return enrolment
+
+
+@transaction.atomic
+def add_pause(actor: Actor, enrolment: Enrolment, *, start: date, end: date | None) -> Pause:
+    """A pause in an enrolment: inside its period, not overlapping another pause."""
+    _require(_staff_of(actor, enrolment.provider_id))
+    if start < enrolment.start:
+        raise ValidationError({"start": _("Uppehållet kan inte börja före inskrivningen.")})
+    if end is not None and end < start:
+        raise ValidationError({"end": _("Uppehållet kan inte sluta före det börjar.")})
+    if enrolment.exit_date is not None and (end is None or end > enrolment.exit_date):
+        raise ValidationError(
+            {
+                "end": _("Uppehållet måste sluta senast vid avslutet %(exit)s.")
+                % {"exit": enrolment.exit_date.isoformat()}
+            }
+        )
+    overlapping = enrolment.pauses.filter(Q(end__isnull=True) | Q(end__gte=start))
+    if end is not None:
+        overlapping = overlapping.filter(start__lte=end)
+    if overlapping.exists():
+        raise ValidationError({"start": _("Uppehållet överlappar ett annat uppehåll.")})
+    pause = Pause.objects.create(
+        provider_id=enrolment.provider_id, enrolment=enrolment, start=start, end=end
+    )
+    audit.record(
+        "enrolment.pause",
+        actor=actor,
+        obj=enrolment,
+        participant_ref=enrolment.participant.public_id,
+        reason=f"{start.isoformat()}–{end.isoformat() if end else ''}",
+    )
+    return pause
 
 
 @transaction.atomic

@@ -24,6 +24,14 @@ urlpatterns: list[URLPattern] = [
     ),
     path(P + "inskrivningar/<uuid:enrolment>/avslut/", views.enrolment_exit, name="enrolment_exit"),
     path(
+        P + "inskrivningar/<uuid:enrolment>/uppehall/",
+        views.enrolment_pause,
+        name="enrolment_pause",
+    ),
+    path(
+        P + "deltagare/<uuid:participant>/andra/", views.participant_edit, name="participant_edit"
+    ),
+    path(
         P + "inskrivningar/<uuid:enrolment>/sammanfattning/",
         views.exit_summary,
         name="exit_summary",

@@ -40,6 +40,7 @@ from stegvis.participants.forms import (
     FollowUpForm,
     IdentityForm,
     ParticipantFilterForm,
+    PauseForm,
     ReferralForm,
     VisaForm,
     WithdrawConsentForm,
@@ -228,7 +229,7 @@ def participant_detail(request: HttpRequest, provider: str, participant: str) ->
     consents = list(obj.consents.prefetch_related("exchange_with").order_by("given_on"))
     enrolments = list(
         obj.enrolments.select_related("intervention", "coach")
-        .prefetch_related("follow_ups")
+        .prefetch_related("follow_ups", "pauses")
         .order_by("start")
     )
     today = timezone.localdate()
@@ -243,6 +244,8 @@ def participant_detail(request: HttpRequest, provider: str, participant: str) ->
         timeline.append((e.start, "enrolment", e))
         if e.exit_date:
             timeline.append((e.exit_date, "exit", e))
+        for pause in e.pauses.all():
+            timeline.append((pause.start, "pause", pause))
         for f in e.follow_ups.all():
             timeline.append((f.done_on or f.due, "follow_up", f))
     timeline.sort(key=lambda item: item[0])
@@ -387,6 +390,75 @@ def enrolment_add(request: HttpRequest, provider: str, participant: str) -> Http
         submit=_("Skriv in"),
         back=_p(actor, "participant_detail", participant=obj.public_id),
         participant=obj,
+    )
+
+
+@role_required(STAFF)
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: HttpRequest, provider: str, participant: str) -> HttpResponse:
+    """Correct the identity, e.g. the gender derived from the number."""
+    actor = get_actor(request)
+    obj = get_participant_for_user(request, participant, what="ändra identitet")
+    if obj.identity_erased_at is not None:
+        raise Http404
+    kind = {"samordningsnummer": "personnummer"}.get(obj.identity_kind, obj.identity_kind)
+    form = IdentityForm(
+        request.POST or None,
+        initial={
+            "identity_kind": kind,
+            "national_id": obj.national_id,
+            "reserve_id": obj.reserve_id,
+            "name": obj.name,
+            "contact": obj.contact,
+            "gender": obj.gender,
+            "birth_year": obj.birth_year,
+            "home_municipality": obj.home_municipality_id,
+            "born_outside_nordic": obj.born_outside_nordic,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_identity(actor, obj, form.identity())
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Uppgifterna är sparade."))
+            return redirect(_p(actor, "participant_detail", participant=obj.public_id))
+    return _form_page(
+        request,
+        form,
+        title=_("Ändra uppgifter"),
+        intro=_("Kön hämtas från personnumret men kan ändras här."),
+        submit=_("Spara"),
+        back=_p(actor, "participant_detail", participant=obj.public_id),
+        participant=obj,
+    )
+
+
+@role_required(STAFF)
+@require_http_methods(["GET", "POST"])
+def enrolment_pause(request: HttpRequest, provider: str, enrolment: str) -> HttpResponse:
+    actor = get_actor(request)
+    obj = get_enrolment_for_user(request, enrolment)
+    form = PauseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_pause(
+                actor, obj, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Uppehållet är registrerat."))
+            return redirect(_p(actor, "participant_detail", participant=obj.participant.public_id))
+    return _form_page(
+        request,
+        form,
+        title=_("Uppehåll: %(intervention)s") % {"intervention": obj.intervention.name},
+        intro=_("Ett uppehåll räknas inte som tid i insatsen. Lämna slutdatum tomt om det pågår."),
+        submit=_("Spara uppehåll"),
+        back=_p(actor, "participant_detail", participant=obj.participant.public_id),
+        participant=obj.participant,
     )
 
 
