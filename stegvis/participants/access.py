@@ -70,14 +70,7 @@ def get_enrolment_for_user(request: HttpRequest, public_id: object) -> Enrolment
 
 def get_consent_for_user(request: HttpRequest, public_id: object) -> Consent:
     actor = get_actor(request)
-    # Through the participants the actor sees, as on the participant's page: a coach also sees
-    # the consents of people referred to (not yet enrolled in) their interventions.
-    consent = _one(
-        Consent.objects.filter(
-            participant__in=Participant.objects.visible_to(actor)
-        ).select_related("participant"),
-        public_id,
-    )
+    consent = _one(Consent.objects.visible_to(actor).select_related("participant"), public_id)
     assert isinstance(consent, Consent)
     return consent
 

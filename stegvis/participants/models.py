@@ -53,7 +53,13 @@ class ProviderOwnedQuerySet(models.QuerySet):
 
 
 class ConsentQuerySet(ProviderOwnedQuerySet):
-    coach_path = "participant__enrolments__intervention__coaches"
+    def visible_to(self, actor: Actor) -> ProviderOwnedQuerySet:
+        """The consents of the participants the actor may see (enrolled or referred)."""
+        if actor.unit is None or actor.role not in {Role.PROVIDER_MANAGER, Role.COACH}:
+            return self.none()
+        return self.filter(
+            provider=actor.unit, participant__in=Participant.objects.visible_to(actor)
+        )
 
 
 class FollowUpQuerySet(ProviderOwnedQuerySet):
