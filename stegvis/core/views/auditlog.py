@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from stegvis.core import audit
 from stegvis.core.forms import AuditFilterForm
@@ -39,6 +40,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
     return form, events
 
 
+@require_GET
 def audit_list(request: HttpRequest, **owner: Any) -> HttpResponse:
     form, events = _filtered(request)
     page = Paginator(events, 50).get_page(request.GET.get("sida"))
@@ -54,6 +56,7 @@ class _Echo:
         return value
 
 
+@require_GET
 @sudo_required
 def audit_export(request: HttpRequest, **owner: Any) -> StreamingHttpResponse:
     actor = get_actor(request)
