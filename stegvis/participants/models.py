@@ -36,48 +36,39 @@ if TYPE_CHECKING:
 
 
 class ProviderOwnedQuerySet(models.QuerySet):
-    """Rows of one provider; a coach sees those of the interventions they are assigned to.
-
-    ``coach_path`` leads from the row to its intervention's coaches.
-    """
+    """Rows of one provider, for its staff only; a coach sees only the rows that
+    :meth:`coach_filter` allows (by default: of the interventions they are assigned to)."""
 
     coach_path = "intervention__coaches"
+
+    def coach_filter(self, actor: Actor) -> Q:
+        return Q(**{self.coach_path: actor.user})
 
     def visible_to(self, actor: Actor) -> ProviderOwnedQuerySet:
         if actor.unit is None or actor.role not in {Role.PROVIDER_MANAGER, Role.COACH}:
             return self.none()
         rows = self.filter(provider=actor.unit)
         if actor.role == Role.COACH:
-            rows = rows.filter(**{self.coach_path: actor.user}).distinct()
+            rows = rows.filter(self.coach_filter(actor)).distinct()
         return rows
 
 
 class ConsentQuerySet(ProviderOwnedQuerySet):
-    def visible_to(self, actor: Actor) -> ProviderOwnedQuerySet:
-        """The consents of the participants the actor may see (enrolled or referred)."""
-        if actor.unit is None or actor.role not in {Role.PROVIDER_MANAGER, Role.COACH}:
-            return self.none()
-        return self.filter(
-            provider=actor.unit, participant__in=Participant.objects.visible_to(actor)
-        )
+    def coach_filter(self, actor: Actor) -> Q:
+        """The consents of the participants the coach may see (enrolled or referred)."""
+        return Q(participant__in=Participant.objects.visible_to(actor))
 
 
 class FollowUpQuerySet(ProviderOwnedQuerySet):
     coach_path = "enrolment__intervention__coaches"
 
 
-class ParticipantQuerySet(models.QuerySet["Participant"]):
-    def visible_to(self, actor: Actor) -> ParticipantQuerySet:
-        if actor.unit is None or actor.role not in {Role.PROVIDER_MANAGER, Role.COACH}:
-            return self.none()
-        rows = self.filter(provider=actor.unit)
-        if actor.role == Role.COACH:
-            # Assigned to an intervention the person is enrolled in or referred to.
-            rows = rows.filter(
-                Q(enrolments__intervention__coaches=actor.user)
-                | Q(referrals__intervention__coaches=actor.user)
-            ).distinct()
-        return rows
+class ParticipantQuerySet(ProviderOwnedQuerySet):
+    def coach_filter(self, actor: Actor) -> Q:
+        # Assigned to an intervention the person is enrolled in or referred to.
+        return Q(enrolments__intervention__coaches=actor.user) | Q(
+            referrals__intervention__coaches=actor.user
+        )
 
 
 class Participant(models.Model):
