@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 export DJANGO_SETTINGS_MODULE := stegvis.settings
 
-.PHONY: demo test lint typecheck pytest check-deploy browser-deps install install-dev lock messages clean
+.PHONY: demo test lint typecheck pytest check-deploy browser-deps pdf-deps install install-dev lock messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,7 @@ install-dev: $(DEV_STAMP)
 ## demo: install, migrate the embedded SQLite database, load the demo data and serve it, with the
 ## background worker (large imports). Both run in the background of one shell, which stops both
 ## when either Ctrl+C, a kill of make or the server's own end stops it.
-demo: install
+demo: install pdf-deps
 	mkdir -p var
 	DJANGO_ENV=development $(PY) manage.py migrate --no-input
 	DJANGO_ENV=development $(PY) manage.py load_demo
@@ -44,6 +44,13 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+## pdf-deps: Pango (Debian), which WeasyPrint needs to lay out PDF reports, installed when missing.
+pdf-deps:
+	@{ ldconfig -p | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so'; } || { \
+	  echo "Installerar Pango (Debian) för PDF-rapporterna…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -51,7 +58,7 @@ lint: install-dev
 typecheck: install-dev
 	DJANGO_ENV=test $(VENV)/bin/mypy stegvis
 
-pytest: install-dev browser-deps
+pytest: install-dev browser-deps pdf-deps
 	DJANGO_ENV=test $(VENV)/bin/pytest -q
 
 ## test: lint, type-check and the whole test suite (browser tests included).
@@ -72,9 +79,10 @@ lock: | $(PY)
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock -q
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -c requirements.lock -o requirements-dev.lock -q
 
-## messages: update and compile the translation catalogues (needs GNU gettext).
+## messages: update and compile the translation catalogues (needs GNU gettext): the root one
+## (locale/) and each app's own (stegvis/<app>/locale/), which makemessages fills by location.
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
