@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
+from types import ModuleType
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +16,21 @@ from django.utils.translation import gettext as _
 from stegvis.core.actors import Actor, owner_kwargs, owner_url
 from stegvis.core.models import ASSOCIATION_ROLES, PROVIDER_ROLES, Role
 from stegvis.core.permissions import can_manage_users, can_view_audit_log
+
+
+@cache
+def _app_navigations() -> list[ModuleType]:
+    """The ``navigation`` modules of the project's apps, in INSTALLED_APPS order.
+
+    An app adds its own menu entries with ``items(actor) -> list[tuple[str, str]]`` in its
+    ``navigation.py``, so that its labels live in its own translation catalogue.
+    """
+    names = [
+        f"{config.name}.navigation"
+        for config in apps.get_app_configs()
+        if config.name.startswith("stegvis.") and config.name != "stegvis.core"
+    ]
+    return [import_module(name) for name in names if find_spec(name) is not None]
 
 
 def navigation(actor: Actor) -> list[tuple[str, str]]:
@@ -38,6 +58,8 @@ def navigation(actor: Actor) -> list[tuple[str, str]]:
         items.append(
             (_("Mina remisser"), reverse("participants:referrer_referral_list", kwargs=unit))
         )
+    for module in _app_navigations():
+        items += module.items(actor)
     if can_manage_users(actor):
         items.append((_("Användare"), owner_url(actor, "users")))
     if can_view_audit_log(actor):

@@ -13,6 +13,12 @@ swept without anyone editing this file. Each pattern is classified by the owner 
 
 A keyword the sweep cannot fill fails the test, so that a new kind of object id gets an entry in
 ``object_for`` — and with it, a place in the sweep.
+
+An app adds its own objects without editing this file: its ``tests/sweep.py`` declares
+``OBJECT_KINDS`` (the URL keywords it fills), ``objects_for(world, owner)`` (one object of each
+kind at that association or unit, by keyword; ``{}`` where the owner has none), ``counts()``
+(a tuple of counts that a refused request must leave unchanged) and, if it has any, ``PUBLIC``
+(its patterns without an owner, each with the reason it may be open).
 """
 
 from __future__ import annotations
@@ -21,8 +27,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from importlib import import_module
+from importlib.util import find_spec
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -64,6 +73,19 @@ from stegvis.participants.models import (
     Referral,
 )
 
+
+def _app_sweeps() -> list:
+    """The sweep contributions of the apps (their tests/sweep.py), in INSTALLED_APPS order."""
+    names = [c.name for c in apps.get_app_configs() if c.name.startswith("stegvis.")]
+    return [
+        import_module(f"{name}.tests.sweep")
+        for name in names
+        if find_spec(f"{name}.tests") is not None and find_spec(f"{name}.tests.sweep") is not None
+    ]
+
+
+APP_SWEEPS = _app_sweeps()
+
 # Patterns open without an owner in the URL, and why each may be.
 PUBLIC = {
     "core:home": "redirects to the user's own role or to log-in",
@@ -76,6 +98,8 @@ PUBLIC = {
     "core:accept_invitation": "protected by a secret token (only its hash is stored)",
     "set_language": "sets the caller's language",
 }
+for _sweep in APP_SWEEPS:
+    PUBLIC.update(getattr(_sweep, "PUBLIC", {}))
 
 
 @dataclass(frozen=True)
@@ -172,6 +196,8 @@ def _objects_for(world: World, owner: object) -> dict[str, object]:
         objects["intervention"] = intervention.public_id
         objects["goal"] = GoalFactory(intervention=intervention).public_id
         objects["activity"] = activity.public_id
+    for sweep in APP_SWEEPS:
+        objects.update(sweep.objects_for(world, owner))
     return objects
 
 
@@ -321,7 +347,7 @@ OBJECT_KINDS = {
     "enrolment",
     "follow_up",
     "job",
-}
+}.union(*(sweep.OBJECT_KINDS for sweep in APP_SWEEPS))
 
 
 def _counts() -> tuple[int, ...]:
@@ -344,6 +370,7 @@ def _counts() -> tuple[int, ...]:
         Enrolment.objects.filter(exit_date__isnull=True).count(),
         FollowUp.objects.filter(done_on__isnull=True).count(),
         ImportJob.objects.count(),
+        *(n for sweep in APP_SWEEPS for n in sweep.counts()),
     )
 
 

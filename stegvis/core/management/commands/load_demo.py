@@ -9,8 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -85,6 +88,32 @@ USERS = [
     DemoUser("erin", "Erin Wik", "erin@ostersund.example", Role.COACH, "Q"),
     DemoUser("frank", "Frank Öberg", "frank@fk.example", Role.REFERRER, "fk"),
 ]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What the core demo made, for the apps that add their own demo data to it.
+
+    ``owners``: "A", "B" (associations), "P", "Q" (providers), "fk" (a referrer's unit);
+    ``assignments``: by (user key, owner key), e.g. ``("bob", "P")``.
+    """
+
+    owners: dict[str, Association | Unit]
+    assignments: dict[tuple[str, str], RoleAssignment]
+
+    def actor(self, key: str, owner: str) -> Actor:
+        assignment = self.assignments[key, owner]
+        return Actor(user=assignment.user, assignment=assignment)
+
+
+def _app_demos() -> list[Any]:
+    """The apps' own demo loaders (``stegvis.<app>.demo.load(demo)``), in INSTALLED_APPS order."""
+    names = [
+        f"{c.name}.demo"
+        for c in apps.get_app_configs()
+        if c.name.startswith("stegvis.") and c.name != "stegvis.core"
+    ]
+    return [import_module(name) for name in names if find_spec(name) is not None]
 
 
 class Command(BaseCommand):
@@ -174,6 +203,9 @@ class Command(BaseCommand):
                     user=user, name="demo", key=DEMO_TOTP_KEYS[spec.key], confirmed=True
                 )
         _load_interventions(owners, assignments)
+        demo = Demo(owners=owners, assignments=assignments)
+        for module in _app_demos():
+            module.load(demo)
         audit.record("demo.load", reason="load_demo")
 
     def print_logins(self) -> None:
