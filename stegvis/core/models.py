@@ -602,3 +602,27 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq}"
+
+
+class Throttle(models.Model):
+    """Attempts counted per key and fixed time window, for rate limits on public pages.
+
+    The key is a keyed hash of what is limited (a token guess from one address, registrations to
+    one intervention…), never the address or the value itself. Rows of past windows are purged as
+    new attempts arrive (:mod:`stegvis.core.throttle`).
+    """
+
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("begränsning")
+        verbose_name_plural = _("begränsningar")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="throttle_key_window")
+        ]
+        indexes = [models.Index(fields=["window_start"], name="throttle_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… {self.count}"

@@ -6,8 +6,6 @@ Each function validates, writes in one transaction, and records the audit event.
 from __future__ import annotations
 
 import csv
-import hashlib
-import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +36,7 @@ from stegvis.core.models import (
     normalise_org_number,
 )
 from stegvis.core.permissions import can_change_assignment, can_manage_members, grantable_roles
+from stegvis.core.throttle import hash_token, new_token
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parent / "data" / "municipalities.csv"
 
@@ -201,10 +200,6 @@ def choose_role(request_user: User, assignment: RoleAssignment) -> None:
         raise PermissionDenied
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class IssuedInvitation:
     invitation: Invitation
@@ -224,11 +219,11 @@ def invite(
         RoleAssignment.objects.active().visible_to(actor).filter(user=existing, role=role).exists()
     ):
         raise ValidationError({"email": _("Personen har redan den rollen här.")})
-    token = secrets.token_urlsafe(32)
+    token, token_hash = new_token()
     invitation = Invitation(
         association=actor.association,
         unit=actor.unit,
-        token_hash=hash_token(token),
+        token_hash=token_hash,
         email=email,
         full_name=full_name.strip(),
         role=role,
