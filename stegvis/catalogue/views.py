@@ -173,9 +173,14 @@ def register(request: HttpRequest, insats: str) -> HttpResponse:
         )
     area = services.area_municipalities(entry.intervention)
     if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_POST_BYTES:
-        form = InterestForm(area=area)
-        form.add_error(None, _("Anmälan är för lång. Korta texten och försök igen."))
-        return _interest_page(request, entry, form, status=413)
+        # Not read at all: the fields are small, so this is no person's registration.
+        return _interest_page(
+            request,
+            entry,
+            InterestForm(area=area),
+            status=413,
+            problem=_("Anmälan är för lång. Korta texten och försök igen."),
+        )
     form = InterestForm(request.POST or None, area=area)
     if request.method == "POST" and form.is_spam:
         # Tell a robot nothing: the same receipt as for a person, and nothing stored.
@@ -219,9 +224,18 @@ def register(request: HttpRequest, insats: str) -> HttpResponse:
 
 
 def _interest_page(
-    request: HttpRequest, entry: CatalogueEntry, form: InterestForm, status: int
+    request: HttpRequest,
+    entry: CatalogueEntry,
+    form: InterestForm,
+    status: int,
+    problem: str = "",
 ) -> HttpResponse:
-    return render(request, "catalogue/register.html", {"entry": entry, "form": form}, status=status)
+    return render(
+        request,
+        "catalogue/register.html",
+        {"entry": entry, "form": form, "problem": problem},
+        status=status,
+    )
 
 
 def _receipt_url(
