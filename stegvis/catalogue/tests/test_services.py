@@ -556,3 +556,37 @@ def test_contact_details_are_erased_30_days_after_handling_and_180_days_unhandle
     assert set(events.values_list("unit", flat=True)) == {world.p.pk}
     # Running again erases nothing more.
     assert services.erase_registrations(now=now).erased == 0
+
+
+def test_the_erase_command(world, steg, entry, krokom):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old = InterestRegistrationFactory(
+        intervention=steg,
+        municipality=krokom,
+        received_at=timezone.now() - timedelta(days=200),
+    )
+    out = StringIO()
+    call_command("erase_interest_registrations", "--dry-run", stdout=out)
+    assert "1 skulle raderas, varav 1" in out.getvalue()
+    old.refresh_from_db()
+    assert old.erased_at is None
+    call_command("erase_interest_registrations", stdout=out)
+    assert "1 raderade" in out.getvalue()
+    old.refresh_from_db()
+    assert old.erased_at is not None and old.name == ""
+
+
+def test_the_demo_publishes_two_interventions_and_fills_ps_inbox(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=StringIO())
+    names = sorted(e.intervention.name for e in services.public_entries())
+    assert names == ["Gemensam väg", "Steg till arbete"]
+    registration = InterestRegistration.objects.get()
+    assert str(registration.provider) == "Krokom kommun, Arbetsmarknadsenheten"
+    assert registration.name == "Sara Exempel"
