@@ -42,6 +42,9 @@ STAFF = {Role.PROVIDER_MANAGER, Role.COACH}
 # A public form post larger than this is refused before it is read (the fields are small).
 MAX_POST_BYTES = 16 * 1024
 RECEIPT_SALT = "stegvis.catalogue.receipt"
+# The interest form's fields are optional to Django (the service names every problem at once);
+# these are the ones the sender may really leave out, and the page marks only them so.
+OPTIONAL_FIELDS = frozenset({"need", "language", "case_worker", "person_consent", "receipt"})
 
 
 def _attach(form: Any, error: ValidationError) -> None:
@@ -233,7 +236,12 @@ def _interest_page(
     return render(
         request,
         "catalogue/register.html",
-        {"entry": entry, "form": form, "problem": problem},
+        {
+            "entry": entry,
+            "form": form,
+            "problem": problem,
+            "optional_fields": OPTIONAL_FIELDS,
+        },
         status=status,
     )
 
@@ -394,6 +402,7 @@ def office_edit(request: HttpRequest, association: str, intervention: str) -> Ht
             "area": services.area_municipalities(obj) if preview else [],
             "list_url": list_url,
             "public_url": reverse("catalogue:detail", kwargs={"insats": obj.public_id}),
+            "optional_fields": frozenset(form.fields) - {"summary"},
         },
     )
 
