@@ -400,6 +400,9 @@ def office_edit(request: HttpRequest, association: str, intervention: str) -> Ht
             "form": form,
             "preview": preview,
             "area": services.area_municipalities(obj) if preview else [],
+            "funders": Association.objects.filter(fundings__intervention=obj).order_by("name")
+            if preview
+            else [],
             "list_url": list_url,
             "public_url": reverse("catalogue:detail", kwargs={"insats": obj.public_id}),
             "optional_fields": frozenset(form.fields) - {"summary"},

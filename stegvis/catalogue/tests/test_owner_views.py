@@ -131,6 +131,7 @@ def test_preview_shows_the_public_page_and_saves_nothing(as_persona, world, steg
     assert "Förhandsgranskning: så här ser sidan ut" in html
     assert "Stöd för dig som vill börja arbeta." in html
     assert "För dig som bor i: Krokom." in html
+    assert "Betalas av Förbund A" in html
     assert not CatalogueEntry.objects.exists()
 
 
