@@ -58,7 +58,9 @@ logger = logging.getLogger(__name__)
 PROVIDER_STAFF = {Role.PROVIDER_MANAGER, Role.COACH}
 
 # Rate limits on the public form (stegvis.core.throttle): per sender address and per intervention.
-PER_ADDRESS = (5, timedelta(hours=1))
+# A case worker's office shares one address, so the per-address limit leaves room for a few
+# colleagues; a flood is stopped within minutes either way.
+PER_ADDRESS = (10, timedelta(hours=1))
 PER_INTERVENTION = (30, timedelta(hours=1))
 # Contact details are erased this long after a registration was handled, and an unhandled
 # registration is closed and erased this long after it arrived.

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from stegvis.catalogue.models import InterestRegistration
+from stegvis.catalogue.services import PER_ADDRESS
 from stegvis.catalogue.tests.factories import CatalogueEntryFactory
 from stegvis.core.models import AuditEvent
 from stegvis.interventions.models import Intervention
@@ -234,14 +235,14 @@ def test_a_too_large_post_is_refused(client, world, steg, entry):
 
 
 def test_a_flood_from_one_address_is_told_to_wait_and_keeps_the_form(client, world, steg, entry):
-    for _ in range(5):
+    for _ in range(PER_ADDRESS[0]):
         assert client.post(register_url(steg), form_data()).status_code == 302
     response = client.post(register_url(steg), form_data(name="Sjätte Person"))
     assert response.status_code == 429
     html = body(response)
     assert "Din anmälan är inte skickad än" in html
     assert 'value="Sjätte Person"' in html
-    assert InterestRegistration.objects.count() == 5
+    assert InterestRegistration.objects.count() == PER_ADDRESS[0]
 
 
 def test_a_full_intervention_says_so_and_shows_related_ones(client, world, steg, entry):

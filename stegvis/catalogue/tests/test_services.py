@@ -368,25 +368,25 @@ def test_a_flood_from_one_address_is_stopped_and_nothing_accepted_is_lost(
     world, steg, entry, krokom
 ):
     with time_machine.travel(datetime(2026, 3, 2, 9, 5, tzinfo=timezone.get_fixed_timezone(60))):
-        for _ in range(5):
+        for _ in range(services.PER_ADDRESS[0]):
             services.register_interest(_entry(steg), _input(krokom), address="192.0.2.9")
         with pytest.raises(services.TooManyRegistrations):
             services.register_interest(_entry(steg), _input(krokom), address="192.0.2.9")
         # Another address is not stopped.
         services.register_interest(_entry(steg), _input(krokom), address="192.0.2.10")
-    assert InterestRegistration.objects.count() == 6
+    assert InterestRegistration.objects.count() == services.PER_ADDRESS[0] + 1
     with time_machine.travel(datetime(2026, 3, 2, 10, 5, tzinfo=timezone.get_fixed_timezone(60))):
         services.register_interest(_entry(steg), _input(krokom), address="192.0.2.9")
-    assert InterestRegistration.objects.count() == 7
+    assert InterestRegistration.objects.count() == services.PER_ADDRESS[0] + 2
 
 
 def test_a_flood_to_one_intervention_is_stopped(world, steg, entry, krokom):
     with time_machine.travel(datetime(2026, 3, 2, 9, 5, tzinfo=timezone.get_fixed_timezone(60))):
-        for i in range(30):
+        for i in range(services.PER_INTERVENTION[0]):
             services.register_interest(_entry(steg), _input(krokom), address=f"192.0.2.{i}")
         with pytest.raises(services.TooManyRegistrations):
             services.register_interest(_entry(steg), _input(krokom), address="198.51.100.1")
-    assert InterestRegistration.objects.count() == 30
+    assert InterestRegistration.objects.count() == services.PER_INTERVENTION[0]
 
 
 @pytest.mark.parametrize(
