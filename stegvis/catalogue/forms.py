@@ -225,12 +225,10 @@ class InterestForm(forms.Form):
         required=False,
         max_length=MAX_CASE_WORKER,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_CASE_WORKER}),
-        help_text=_("Fyll bara i om du anmäler för någon annan."),
     )
     person_consent = forms.BooleanField(
         label=_("Personen har sagt ja till att jag skickar anmälan"),
         required=False,
-        help_text=_("Fyll bara i om du anmäler för någon annan."),
     )
     contact_consent = forms.BooleanField(
         label=_("Utföraren får ringa eller mejla om anmälan"), required=False

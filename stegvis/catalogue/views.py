@@ -44,7 +44,7 @@ MAX_POST_BYTES = 16 * 1024
 RECEIPT_SALT = "stegvis.catalogue.receipt"
 # The interest form's fields are optional to Django (the service names every problem at once);
 # these are the ones the sender may really leave out, and the page marks only them so.
-OPTIONAL_FIELDS = frozenset({"need", "language", "case_worker", "person_consent", "receipt"})
+OPTIONAL_FIELDS = frozenset({"need", "language", "receipt"})
 
 
 def _attach(form: Any, error: ValidationError) -> None:
@@ -241,6 +241,15 @@ def _interest_page(
             "form": form,
             "problem": problem,
             "optional_fields": OPTIONAL_FIELDS,
+            "main_fields": (
+                "applicant",
+                "name",
+                "phone",
+                "email",
+                "municipality",
+                "need",
+                "language",
+            ),
         },
         status=status,
     )

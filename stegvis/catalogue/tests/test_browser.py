@@ -65,7 +65,7 @@ def test_find_register_and_the_coach_sees_it_but_not_the_office(
     page.get_by_role("link", name="Steg till arbete").click()
     expect(page.get_by_text("För dig som bor i: Krokom.")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("link", name="Anmäl intresse").click()
+    page.get_by_role("link", name="Anmäl intresse").last.click()
     assert_accessible(page)
 
     # Sending without contact details is explained, field by field.
