@@ -179,6 +179,10 @@ class InterestForm(forms.Form):
         choices=InterestRegistration.Applicant.choices,
         initial=InterestRegistration.Applicant.SELF,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Välj vem som skickar anmälan."),
+            "invalid_choice": _("Välj vem som skickar anmälan."),
+        },
     )
     name = forms.CharField(
         label=_("Namn på den som vill delta"),

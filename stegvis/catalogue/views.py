@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stegvis.core import audit, throttle
@@ -299,6 +300,7 @@ def _open_data_association(request: HttpRequest) -> Association | None:
 
 
 @require_GET
+@cache_control(public=True, max_age=300)
 def open_data_json(request: HttpRequest) -> HttpResponse:
     """The catalogue as JSON (docs/dev/catalogue-open-data.md, with its JSON Schema)."""
     association = _open_data_association(request)
@@ -310,6 +312,7 @@ def open_data_json(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cache_control(public=True, max_age=300)
 def open_data_csv(request: HttpRequest) -> HttpResponse:
     """The catalogue as CSV, one row per intervention (docs/dev/catalogue-open-data.md)."""
     association = _open_data_association(request)

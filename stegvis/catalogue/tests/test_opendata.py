@@ -39,6 +39,8 @@ def test_the_json_export_validates_against_its_schema(client, world, steg, entry
     CatalogueEntryFactory(intervention=listed, needs=[])
     response = client.get(JSON_URL)
     assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert "public" in response["Cache-Control"]
+    assert response["Access-Control-Allow-Origin"] == "*"
     document = response.json()
     jsonschema.validate(
         document, _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER

@@ -274,3 +274,20 @@ def test_public_pages_are_the_same_for_a_logged_in_office(as_persona, world, ste
     for persona in ("alice", "bob"):
         html = body(as_persona(persona).get(detail_url(steg)))
         assert "Sara Exempel" not in html
+
+
+def test_the_catalogue_in_english(client, world, steg, entry):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = body(client.get(INDEX))
+    assert "<h1>Catalogue of interventions</h1>" in html
+    assert "Get closer to a job" in html
+    assert "Register interest" in body(client.get(detail_url(steg)))
+
+
+def test_a_missing_applicant_is_asked_for(client, world, steg, entry):
+    response = client.post(register_url(steg), form_data(applicant=None))
+    assert response.status_code == 400
+    assert "Välj vem som skickar anmälan." in body(response)
+    assert not InterestRegistration.objects.exists()
