@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stegvis.core import audit, throttle
@@ -162,6 +162,7 @@ def detail(request: HttpRequest, insats: str) -> HttpResponse:
     )
 
 
+@never_cache  # the page shows back what the sender wrote
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, insats: str) -> HttpResponse:
     """The interest form. What passes validation and the rate limits is stored at the provider
@@ -172,7 +173,12 @@ def register(request: HttpRequest, insats: str) -> HttpResponse:
         return render(
             request,
             "catalogue/closed.html",
-            {"entry": entry, "state": state, "related": services.related_entries(entry)},
+            {
+                "entry": entry,
+                "state": state,
+                "running": services.is_running(entry),
+                "related": services.related_entries(entry),
+            },
             status=200 if request.method == "GET" else 409,
         )
     area = services.area_municipalities(entry.intervention)

@@ -291,3 +291,17 @@ def test_a_missing_applicant_is_asked_for(client, world, steg, entry):
     assert response.status_code == 400
     assert "Välj vem som skickar anmälan." in body(response)
     assert not InterestRegistration.objects.exists()
+
+
+def test_the_form_is_never_cached(client, world, steg, entry):
+    response = client.post(register_url(steg), form_data(phone="12"))
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_online_registration_switched_off_points_to_the_contact(client, world, steg):
+    CatalogueEntryFactory(intervention=steg, registrations_open=False)
+    html = body(client.get(register_url(steg)))
+    assert "Det går inte att anmäla intresse till insatsen här på webben" in html
+    assert "Tillbaka till Steg till arbete" in html
+    assert client.post(register_url(steg), form_data()).status_code == 409
+    assert not InterestRegistration.objects.exists()
