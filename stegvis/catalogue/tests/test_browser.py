@@ -4,6 +4,7 @@
    missing), and gets a receipt; the provider's coach sees it in the inbox and turns it into a
    referral; the association's office cannot see it anywhere.
 2. The office writes the catalogue texts, previews them and publishes them.
+3. The provider manager declines a registration (after being asked for a reason).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from stegvis.catalogue.models import CatalogueEntry, InterestRegistration
-from stegvis.core.models import User
+from stegvis.catalogue.tests.factories import InterestRegistrationFactory
+from stegvis.core.models import Municipality, User
 from stegvis.core.tests.browser import PASSWORD, assert_accessible
 from stegvis.participants.models import Referral
 from stegvis.participants.tests.conftest import national_id
@@ -160,3 +162,25 @@ def test_the_office_writes_previews_and_publishes_the_texts(page: Page, live_ser
     page.goto(f"{base}/katalog/forbund/{world.a.slug}/")
     expect(page.get_by_role("link", name="Steg till arbete")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_provider_manager_declines_a_registration(page: Page, live_server, world, steg, entry):
+    base = live_server.url
+    TOTPDevice.objects.create(user=world["petra"], name="app", confirmed=True)
+    registration = InterestRegistrationFactory(
+        intervention=steg, municipality=Municipality.objects.get(code="2309")
+    )
+    sign_in(page, base, world["petra"])
+    nav(page, "Intresseanmälningar")
+    page.get_by_role("link", name=re.compile(r"\d{4}-\d{2}-\d{2}")).first.click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Avböj").click()
+    expect(page.get_by_role("alert")).to_contain_text("Välj ett skäl.")
+    assert_accessible(page)
+    page.get_by_label("Skäl").select_option(label="Vi nådde inte personen")
+    page.get_by_role("button", name="Avböj").click()
+    expect(page.get_by_text("Anmälan är avböjd.")).to_be_visible()
+    expect(page.get_by_text("Inga nya intresseanmälningar.")).to_be_visible()
+    assert_accessible(page)
+    registration.refresh_from_db()
+    assert registration.decline_reason == "ej_nadd"
