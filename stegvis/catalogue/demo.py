@@ -27,7 +27,7 @@ def load(demo: Any) -> None:
             "av Arbetsförmedlingen, Försäkringskassan, vården och kommunen.",
             criteria="Du vill själv vara med. Du bor i Krokom, Strömsund, Åre, Berg eller "
             "Härjedalen.",
-            participant_activities="Du träffar din coach varje vecka. Ni gör en plan "
+            activities="Du träffar din coach varje vecka. Ni gör en plan "
             "tillsammans. Du kan prova praktik, studiebesök och träning i grupp.",
             duration="6–12 månader",
             needs=(Need.ARBETE, Need.STUDIER, Need.HALSA),
@@ -45,7 +45,7 @@ def load(demo: Any) -> None:
         services.CatalogueText(
             summary="För dig som är ung vuxen och vill hitta din väg till jobb eller studier.",
             target_group="Unga vuxna 18–29 år i Östersund och Fjällbygdens kommuner.",
-            participant_activities="Samtal, gruppträffar och stöd att söka jobb eller utbildning.",
+            activities="Samtal, gruppträffar och stöd att söka jobb eller utbildning.",
             duration="Upp till ett år",
             needs=(Need.UNGA, Need.ARBETE, Need.VARDAG),
             how_to_apply="Anmäl intresse här eller ring oss.",

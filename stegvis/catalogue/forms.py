@@ -45,7 +45,7 @@ class CatalogueEntryForm(forms.Form):
         widget=forms.Textarea(attrs=_TEXTAREA),
         help_text=_("Till exempel ålder, var man bor och vilka myndigheter man har kontakt med."),
     )
-    participant_activities = forms.CharField(
+    activities = forms.CharField(
         label=_("Vad du gör i insatsen"), required=False, widget=forms.Textarea(attrs=_TEXTAREA)
     )
     duration = forms.CharField(
@@ -96,7 +96,7 @@ class CatalogueEntryForm(forms.Form):
             description=data["description"],
             target_group=data["target_group"],
             criteria=data["criteria"],
-            participant_activities=data["participant_activities"],
+            activities=data["activities"],
             duration=data["duration"],
             needs=tuple(data["needs"]),
             how_to_apply=data["how_to_apply"],

@@ -79,7 +79,7 @@ class CatalogueEntry(models.Model):
     description = models.TextField(_("om insatsen"), blank=True)
     target_group = models.TextField(_("vem insatsen är för"), blank=True)
     criteria = models.TextField(_("villkor för att delta"), blank=True)
-    participant_activities = models.TextField(_("vad du gör i insatsen"), blank=True)
+    activities = models.TextField(_("vad du gör i insatsen"), blank=True)
     duration = models.CharField(
         _("hur länge"), max_length=200, blank=True, help_text=_("Till exempel: 6–12 månader.")
     )

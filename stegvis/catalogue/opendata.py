@@ -111,7 +111,7 @@ def records(request: HttpRequest, association: Association | None) -> list[dict[
                 "description": entry.description,
                 "target_group": entry.target_group,
                 "criteria": entry.criteria,
-                "participant_activities": entry.participant_activities,
+                "activities": entry.activities,
                 "duration": entry.duration,
                 "needs": [
                     {"code": code, "label": str(labels[code])}
@@ -175,7 +175,7 @@ def as_csv(request: HttpRequest, association: Association | None) -> str:
                 r["description"],
                 r["target_group"],
                 r["criteria"],
-                r["participant_activities"],
+                r["activities"],
                 r["duration"],
                 ";".join(n["code"] for n in r["needs"]),
                 r["age"]["min"],

@@ -130,7 +130,7 @@ class CatalogueText:
     description: str = ""
     target_group: str = ""
     criteria: str = ""
-    participant_activities: str = ""
+    activities: str = ""
     duration: str = ""
     needs: tuple[str, ...] = ()
     how_to_apply: str = ""
@@ -146,7 +146,7 @@ TEXT_FIELDS = (
     "description",
     "target_group",
     "criteria",
-    "participant_activities",
+    "activities",
     "duration",
     "how_to_apply",
     "contact_name",

@@ -366,7 +366,7 @@ def _office_form_initial(intervention: Intervention, entry: CatalogueEntry | Non
         "description": entry.description,
         "target_group": entry.target_group,
         "criteria": entry.criteria,
-        "participant_activities": entry.participant_activities,
+        "activities": entry.activities,
         "duration": entry.duration,
         "needs": entry.needs,
         "how_to_apply": entry.how_to_apply,

@@ -20,7 +20,7 @@ class CatalogueEntryFactory(factory.django.DjangoModelFactory):
     description = "Du träffar en coach varje vecka."
     target_group = "Dig som är 16–64 år och behöver stöd från flera myndigheter."
     criteria = "Du bor i förbundets område."
-    participant_activities = "Samtal, praktik och studiebesök."
+    activities = "Samtal, praktik och studiebesök."
     duration = "6–12 månader"
     needs = factory.LazyFunction(lambda: [Need.ARBETE, Need.HALSA])
     how_to_apply = "Anmäl intresse här eller via din handläggare."
