@@ -478,10 +478,21 @@ def test_admin_is_for_operations_staff_only(route, world):
             assert reverse("admin:login") in response["Location"], f"{persona} {url}"
 
 
+def _public_kwargs(route: Route, world: World) -> dict[str, object]:
+    """A public pattern's arguments: what its app's sweep gives (``public_kwargs(world, name)``,
+    None for patterns it does not know), else a bad token."""
+    for sweep in APP_SWEEPS:
+        make = getattr(sweep, "public_kwargs", None)
+        kwargs = make(world, route.name) if make is not None else None
+        if kwargs is not None:
+            return kwargs
+    return {"token": "ogiltig-" + "x" * 40} if "token" in route.kwargs else {}
+
+
 @pytest.mark.parametrize("name", sorted(PUBLIC))
 def test_public_pages_show_no_other_owners_data(name, world):
     route = next(r for r in OTHER if r.name == name)
-    kwargs = {"token": "ogiltig-" + "x" * 40} if "token" in route.kwargs else {}
+    kwargs = _public_kwargs(route, world)
     url = reverse(name, kwargs=kwargs)
     all_targets = targets(world)
     for persona in PERSONAS:
