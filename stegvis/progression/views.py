@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -59,10 +60,12 @@ from stegvis.progression.permissions import (
 
 PAGE_SIZE = 50
 OUTCOMES = {
-    "created": _("Instrumentet är inläst."),
-    "unchanged": _("Filen var likadan som instrumentets senaste version; inget ändrades."),
-    "updated": _("Instrumentet är uppdaterat (det fanns inga mätningar med det ännu)."),
-    "new_version": _(
+    "created": gettext_lazy("Instrumentet är inläst."),
+    "unchanged": gettext_lazy(
+        "Filen var likadan som instrumentets senaste version; inget ändrades."
+    ),
+    "updated": gettext_lazy("Instrumentet är uppdaterat (det fanns inga mätningar med det ännu)."),
+    "new_version": gettext_lazy(
         "En ny version är skapad. Gjorda mätningar behåller den version de gjordes med."
     ),
 }
