@@ -223,7 +223,7 @@ def intervention_figures(
     ladder_labels: dict[int, str] | None = None,
 ) -> InterventionFigures:
     """The intervention's progression figures for women, men and in total. A constant number
-    of queries (four), whatever the number of participants."""
+    of queries (under ten), whatever the number of participants."""
     enrolments = Enrolment.objects.filter(intervention=intervention).exclude(
         exit_reason=ExitReason.FELREGISTRERING
     )
