@@ -24,30 +24,36 @@ urlpatterns: list[URLPattern] = [
         P + "insats/<uuid:intervention>/", views.intervention_figures, name="intervention_figures"
     ),
     path(P + "insats/<uuid:intervention>/matplan/", views.plan_edit, name="plan_edit"),
-    path(P + "instrument/", views.instrument_list, name="provider_instrument_list"),
-    path(P + "instrument/ladda-upp/", views.instrument_upload, name="provider_instrument_upload"),
+    path(P + "instrument/", views.provider_instrument_list, name="provider_instrument_list"),
+    path(
+        P + "instrument/ladda-upp/",
+        views.provider_instrument_upload,
+        name="provider_instrument_upload",
+    ),
     path(
         P + "instrument/<uuid:instrument>/",
-        views.instrument_detail,
+        views.provider_instrument_detail,
         name="provider_instrument_detail",
     ),
     path(
         P + "instrument/<uuid:instrument>/fil.yaml",
-        views.instrument_download,
+        views.provider_instrument_download,
         name="provider_instrument_download",
     ),
-    path(A + "instrument/", views.instrument_list, name="association_instrument_list"),
+    path(A + "instrument/", views.association_instrument_list, name="association_instrument_list"),
     path(
-        A + "instrument/ladda-upp/", views.instrument_upload, name="association_instrument_upload"
+        A + "instrument/ladda-upp/",
+        views.association_instrument_upload,
+        name="association_instrument_upload",
     ),
     path(
         A + "instrument/<uuid:instrument>/",
-        views.instrument_detail,
+        views.association_instrument_detail,
         name="association_instrument_detail",
     ),
     path(
         A + "instrument/<uuid:instrument>/fil.yaml",
-        views.instrument_download,
+        views.association_instrument_download,
         name="association_instrument_download",
     ),
     path(A + "instrument/<uuid:instrument>/steg/", views.ladder_steps, name="ladder_steps"),

@@ -351,8 +351,7 @@ def _instrument_rows(actor: Actor) -> list[dict[str, Any]]:
     return [{"instrument": i, "version": latest.get(i.pk)} for i in instruments]
 
 
-@role_required(STAFF | ASSOCIATION_ROLES)
-def instrument_list(request: HttpRequest, **owner: str) -> HttpResponse:
+def _instrument_list(request: HttpRequest, **owner: str) -> HttpResponse:
     actor = get_actor(request)
     return render(
         request,
@@ -366,8 +365,7 @@ def instrument_list(request: HttpRequest, **owner: str) -> HttpResponse:
     )
 
 
-@role_required(STAFF | ASSOCIATION_ROLES)
-def instrument_detail(request: HttpRequest, instrument: str, **owner: str) -> HttpResponse:
+def _instrument_detail(request: HttpRequest, instrument: str, **owner: str) -> HttpResponse:
     obj = get_instrument_for_user(request, instrument)
     versions = list(obj.versions.prefetch_related("items").order_by("-number"))
     return render(
@@ -377,8 +375,7 @@ def instrument_detail(request: HttpRequest, instrument: str, **owner: str) -> Ht
     )
 
 
-@role_required(STAFF | ASSOCIATION_ROLES)
-def instrument_download(request: HttpRequest, instrument: str, **owner: str) -> HttpResponse:
+def _instrument_download(request: HttpRequest, instrument: str, **owner: str) -> HttpResponse:
     obj = get_instrument_for_user(request, instrument)
     content = to_yaml(services.spec_of(obj.latest_version()))
     response = HttpResponse(content, content_type="application/yaml; charset=utf-8")
@@ -386,9 +383,8 @@ def instrument_download(request: HttpRequest, instrument: str, **owner: str) -> 
     return response
 
 
-@role_required({Role.PROVIDER_MANAGER, Role.OFFICE})
 @require_http_methods(["GET", "POST"])
-def instrument_upload(request: HttpRequest, **owner: str) -> HttpResponse:
+def _instrument_upload(request: HttpRequest, **owner: str) -> HttpResponse:
     """Load an instrument file: all or nothing, every problem listed."""
     actor = get_actor(request)
     form = InstrumentUploadForm(request.POST or None, request.FILES or None)
@@ -409,6 +405,17 @@ def instrument_upload(request: HttpRequest, **owner: str) -> HttpResponse:
     return render(
         request, "progression/instrument_upload.html", {"form": form, "problems": problems}
     )
+
+
+# The same pages under each owner, each with only that owner's roles.
+provider_instrument_list = role_required(STAFF)(_instrument_list)
+provider_instrument_detail = role_required(STAFF)(_instrument_detail)
+provider_instrument_download = role_required(STAFF)(_instrument_download)
+provider_instrument_upload = role_required({Role.PROVIDER_MANAGER})(_instrument_upload)
+association_instrument_list = role_required(ASSOCIATION_ROLES)(_instrument_list)
+association_instrument_detail = role_required(ASSOCIATION_ROLES)(_instrument_detail)
+association_instrument_download = role_required(ASSOCIATION_ROLES)(_instrument_download)
+association_instrument_upload = role_required({Role.OFFICE})(_instrument_upload)
 
 
 @role_required({Role.OFFICE})
