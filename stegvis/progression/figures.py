@@ -374,3 +374,62 @@ def _step_distribution(
             if step is not None:
                 getattr(step, target).update({g: row[g] for g in GROUPS})
     return list(steps.values())
+
+
+# --- The goal "a further 4 of 10 have moved a step" (calculations.md §5) -------------------
+
+
+@dataclass
+class StepGoal:
+    """Outcome of a goal measured as the share of exits with positive step movement, beyond
+    the exits to the goal's report groups (e.g. work and studies)."""
+
+    exits: dict[str, int]
+    in_groups: dict[str, int]
+    further: dict[str, int]
+    outcome: dict[str, Decimal | None]
+    met: dict[str, bool | None]
+
+
+def _met(outcome: Decimal | None, target: Decimal) -> bool | None:
+    return None if outcome is None else outcome >= target
+
+
+def step_goal(goal: Any, *, ladder: Instrument) -> StepGoal:
+    """Exits in the goal's period (registration errors left out), those to the goal's report
+    groups, and those to other reasons whose ladder step rose during the intervention. One
+    query."""
+    from stegvis.core.codes import EXIT_REPORT_GROUP
+
+    reasons = [r for r, group in EXIT_REPORT_GROUP.items() if group in set(goal.report_groups)]
+    item = ladder.latest_version().items.get()
+    first, latest, count = _first_latest(
+        _answers(ladder, item.key, in_intervention=True), "pk", "value"
+    )
+    rows = (
+        Enrolment.objects.filter(
+            intervention_id=goal.intervention_id,
+            exit_date__gte=goal.period_start,
+            exit_date__lte=goal.period_end,
+        )
+        .exclude(exit_reason=ExitReason.FELREGISTRERING)
+        .annotate(step_first=first, step_latest=latest, step_n=count)
+    )
+    in_groups = Q(exit_reason__in=reasons)
+    further = ~in_groups & Q(step_n__gte=2, step_latest__gt=F("step_first"))
+    wanted: dict[str, Any] = {}
+    for group in GROUPS:
+        where = GROUP_FILTER[group]
+        wanted[f"{group}_exits"] = Count("pk", filter=where)
+        wanted[f"{group}_in"] = Count("pk", filter=where & in_groups)
+        wanted[f"{group}_further"] = Count("pk", filter=where & further)
+    agg = rows.order_by().aggregate(**wanted)
+    outcome = {g: share(agg[f"{g}_further"], agg[f"{g}_exits"]) for g in GROUPS}
+    target = Decimal(goal.target)
+    return StepGoal(
+        exits={g: agg[f"{g}_exits"] for g in GROUPS},
+        in_groups={g: agg[f"{g}_in"] for g in GROUPS},
+        further={g: agg[f"{g}_further"] for g in GROUPS},
+        outcome=outcome,
+        met={g: _met(outcome[g], target) for g in GROUPS},
+    )

@@ -28,6 +28,7 @@ from stegvis.core.actors import Actor
 from stegvis.core.models import ASSOCIATION_ROLES, Role
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.core.views.owner import _attach
+from stegvis.interventions.models import Goal
 from stegvis.progression import charts, figures, services
 from stegvis.progression.access import (
     get_enrolment_for_user,
@@ -277,6 +278,12 @@ def intervention_figures(request: HttpRequest, provider: str, intervention: str)
     ladder = _pick(plan.instruments or visible, ladder=True)
     labels = _ladder_labels(obj, ladder)
     result = figures.intervention_figures(obj, profile=profile, ladder=ladder, ladder_labels=labels)
+    goals = []
+    if ladder is not None:
+        for goal in obj.goals.filter(measure=Goal.Measure.SHARE_POSITIVE_STEP).order_by(
+            "period_start"
+        ):
+            goals.append({"goal": goal, "result": figures.step_goal(goal, ladder=ladder)})
     audit.record("progression.figures", actor=actor, obj=obj)
     return render(
         request,
@@ -291,6 +298,7 @@ def intervention_figures(request: HttpRequest, provider: str, intervention: str)
             "plan": plan,
             "groups": figures.GROUPS,
             "can_plan": can_plan(actor),
+            "goals": goals,
         },
     )
 

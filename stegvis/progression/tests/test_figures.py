@@ -185,3 +185,46 @@ def test_empty_intervention_has_no_shares(world, steg, instruments):
     assert f.enrolments["total"] == 0
     assert f.profile_share()["total"] is None
     assert f.ladder_mean_steps["total"] is None
+
+
+def test_step_goal_matches_the_worked_example_of_calculations_5(world, steg, instruments):
+    """calculations.md §5: 30 exits, 9 to work, 4 to studies, 11 with a positive step movement
+    but neither, 6 other: further step movement 11/30 = 36,7 % < 40 % → not met.
+
+    Split by hand: women 16 (5 work, 2 studies, 6 moved, 3 other), men 14 (4, 2, 5, 3).
+    Work and studies exits moved up too, and must not count again. Women 6/16 = 37,5 %,
+    men 5/14 = 35,7 %, total 11/30 = 36,7 %: not met for anyone.
+    """
+    from stegvis.interventions.tests.factories import GoalFactory
+
+    goal = GoalFactory(
+        intervention=steg,
+        measure="share_positive_step",
+        report_groups=["arbete", "studier"],
+        target=D("40"),
+    )
+    exit_day = date(2026, 6, 1)
+    plan = {"kvinna": (5, 2, 6, 3), "man": (4, 2, 5, 3)}
+    for gender, (work, studies, moved, other) in plan.items():
+        rows = (
+            [("arbete", (2, 5))] * work
+            + [("studier", (3, 4))] * studies
+            + [("ater_remittent", (2, 3))] * moved
+            + [("sjukdom", (3, 3))] * (other - 1)
+            + [("annat", None)]
+        )
+        for reason, steps in rows:
+            e = enrol(steg, gender=gender, exit_date=exit_day, exit_reason=reason)
+            if steps is None:
+                continue  # never measured: still an exit in the denominator
+            for day, step in zip((date(2026, 1, 12), date(2026, 5, 20)), steps, strict=True):
+                answers(measure(e, day), instruments["ladder"], {"steg": step})
+    # An exit outside the period and a registration error count nowhere.
+    enrol(steg, start=date(2025, 9, 1), exit_date=date(2025, 12, 1), exit_reason="sjukdom")
+    enrol(steg, exit_date=exit_day, exit_reason="felregistrering")
+    result = figures.step_goal(goal, ladder=instruments["ladder"])
+    assert result.exits == {"women": 16, "men": 14, "total": 30}
+    assert result.in_groups == {"women": 7, "men": 6, "total": 13}
+    assert result.further == {"women": 6, "men": 5, "total": 11}
+    assert result.outcome == {"women": D("37.5"), "men": D("35.7"), "total": D("36.7")}
+    assert result.met == {"women": False, "men": False, "total": False}

@@ -209,6 +209,28 @@ def test_intervention_figures_page(as_persona, world, steg, measured):
     assert "100,0\xa0%" in body  # one measured, one moved up
     assert "Steg i trappan vid start och vid avslut" in body
     assert page.context["figures"].ladder_positive["total"] == 1
+    assert "Mål för stegförflyttning" not in body
+
+
+def test_intervention_figures_show_the_step_goal(as_persona, world, steg, instruments):
+    from stegvis.interventions.tests.factories import GoalFactory
+
+    GoalFactory(
+        intervention=steg,
+        text="Ytterligare 4 av 10 ska ha tagit ett steg",
+        measure="share_positive_step",
+        target=40,
+    )
+    e = enrol(steg, exit_date=date(2026, 6, 1), exit_reason="ater_remittent")
+    for day, step in ((date(2026, 1, 12), 2), (date(2026, 5, 20), 3)):
+        answers(measure(e, day), instruments["ladder"], {"steg": step})
+    body = (
+        as_persona("petra")
+        .get(p_url(world, "intervention_figures", intervention=steg.public_id))
+        .content.decode()
+    )
+    assert "Ytterligare 4 av 10 ska ha tagit ett steg" in body
+    assert '100,0\xa0% (1 av 1) <span class="ok">uppfyllt' in body
 
 
 def test_intervention_figures_query_count_is_constant(
