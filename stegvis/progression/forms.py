@@ -164,7 +164,7 @@ class PlanForm(forms.Form):
 
 class InstrumentUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Instrumentfil (YAML)"),
+        label=_("Instrumentfil (YAML eller XLSX)"),
         help_text=_("En fil i Stegvis instrumentformat, till exempel nedladdad och ändrad."),
         error_messages={"required": _("Välj en fil.")},
     )

@@ -304,3 +304,161 @@ def to_yaml(spec: InstrumentSpec) -> str:
         data["ladder"] = True
     data["items"] = items
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+# --- XLSX ----------------------------------------------------------------------------------
+#
+# Two sheets. "instrument": one field per row, name in column A and value in column B (format,
+# key, name, description, kind, ladder). "frågor": a header row, then one question per row, with
+# the columns of ITEM_COLUMNS; ordered categories go in "alternativ" as "1=Sämre; 2=Lika; 3=Bättre".
+
+INSTRUMENT_SHEET = "instrument"
+ITEMS_SHEET = "frågor"
+ITEM_COLUMNS = [
+    "key",
+    "audience",
+    "area",
+    "text",
+    "scale",
+    "min",
+    "max",
+    "min_label",
+    "max_label",
+    "alternativ",
+    "higher_is_better",
+]
+
+
+def _bool_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in {"true", "ja", "sant", "1"}:
+        return True
+    if isinstance(value, str) and value.strip().lower() in {"false", "nej", "falskt", "0", ""}:
+        return False
+    if value is None:
+        return None
+    return value
+
+
+def _options_cell(value: Any, row: int, problems: list[str]) -> list[dict[str, Any]]:
+    options = []
+    for part in str(value or "").split(";"):
+        if not part.strip():
+            continue
+        number, sep, label = part.partition("=")
+        if not sep:
+            problems.append(
+                _("Blad frågor, rad %(row)s, kolumn alternativ: skriv som 1=Sämre; 2=Bättre.")
+                % {"row": row}
+            )
+            return []
+        options.append({"value": number.strip(), "label": label.strip()})
+    return options
+
+
+def read_xlsx(content: bytes) -> InstrumentSpec:
+    """Parse an uploaded XLSX instrument file (the same fields as the YAML format)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    if len(content) > MAX_BYTES * 5:
+        raise InstrumentFileError([_("Filen är för stor (högst 1 MB).")])
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise InstrumentFileError([_("Filen går inte att läsa som en XLSX-arbetsbok.")]) from None
+    problems: list[str] = []
+    for sheet in (INSTRUMENT_SHEET, ITEMS_SHEET):
+        if sheet not in book.sheetnames:
+            problems.append(_("Bladet %(sheet)s saknas.") % {"sheet": sheet})
+    if problems:
+        raise InstrumentFileError(problems)
+    data: dict[str, Any] = {}
+    for row in book[INSTRUMENT_SHEET].iter_rows(values_only=True):
+        if row and row[0] is not None:
+            data[str(row[0]).strip()] = row[1] if len(row) > 1 else None
+    data["ladder"] = _bool_cell(data.get("ladder")) or False
+    rows = list(book[ITEMS_SHEET].iter_rows(values_only=True))
+    header = [str(c).strip() if c is not None else "" for c in (rows[0] if rows else [])]
+    missing = [c for c in ("key", "text") if c not in header]
+    if missing:
+        raise InstrumentFileError(
+            [
+                _("Blad frågor, rad 1: kolumnerna %(columns)s saknas.")
+                % {"columns": ", ".join(missing)}
+            ]
+        )
+    items = []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = dict(zip(header, row, strict=False))
+        if not any(v not in (None, "") for v in cells.values()):
+            continue
+        scale: dict[str, Any] = {"type": cells.get("scale") or "numeric"}
+        if scale["type"] == "categories":
+            scale["options"] = _options_cell(cells.get("alternativ"), number, problems)
+        else:
+            scale.update(
+                min=cells.get("min"),
+                max=cells.get("max"),
+                min_label=cells.get("min_label"),
+                max_label=cells.get("max_label"),
+            )
+        item: dict[str, Any] = {k: cells.get(k) for k in ("key", "audience", "area", "text")}
+        item["scale"] = scale
+        better = _bool_cell(cells.get("higher_is_better"))
+        item["higher_is_better"] = True if better is None else better
+        items.append(item)
+    data["items"] = items
+    if problems:
+        raise InstrumentFileError(problems)
+    return parse(data)
+
+
+def to_xlsx(spec: InstrumentSpec) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = INSTRUMENT_SHEET
+    for name, value in (
+        ("format", FORMAT),
+        ("key", spec.key),
+        ("name", spec.name),
+        ("description", spec.description),
+        ("kind", spec.kind),
+        ("ladder", "true" if spec.is_ladder else "false"),
+    ):
+        sheet.append([name, value])
+    items = book.create_sheet(ITEMS_SHEET)
+    items.append(ITEM_COLUMNS)
+    for item in spec.items:
+        options = "; ".join(f"{o['value']}={o['label']}" for o in item.options)
+        numeric = item.scale_type == "numeric"
+        items.append(
+            [
+                item.key,
+                item.audience,
+                item.area,
+                item.text,
+                item.scale_type,
+                item.min_value if numeric else None,
+                item.max_value if numeric else None,
+                item.min_label,
+                item.max_label,
+                options,
+                "true" if item.higher_is_better else "false",
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_file(name: str, content: bytes) -> InstrumentSpec:
+    """An uploaded instrument file, YAML or XLSX by its name."""
+    if name.lower().endswith(".xlsx"):
+        return read_xlsx(content)
+    return read_yaml(content)

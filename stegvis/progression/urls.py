@@ -56,6 +56,16 @@ urlpatterns: list[URLPattern] = [
         views.association_instrument_download,
         name="association_instrument_download",
     ),
+    path(
+        P + "instrument/<uuid:instrument>/fil.xlsx",
+        views.provider_instrument_download_xlsx,
+        name="provider_instrument_download_xlsx",
+    ),
+    path(
+        A + "instrument/<uuid:instrument>/fil.xlsx",
+        views.association_instrument_download_xlsx,
+        name="association_instrument_download_xlsx",
+    ),
     path(A + "instrument/<uuid:instrument>/steg/", views.ladder_steps, name="ladder_steps"),
     # The participant's own page: no account, no owner in the address; the token is the key.
     path("s/<str:token>/", views.self_assessment, name="self_assessment"),

@@ -44,7 +44,12 @@ from stegvis.progression.forms import (
     PlanForm,
     SelfAnswerForm,
 )
-from stegvis.progression.instrument_files import InstrumentFileError, read_yaml, to_yaml
+from stegvis.progression.instrument_files import (
+    InstrumentFileError,
+    read_file,
+    to_xlsx,
+    to_yaml,
+)
 from stegvis.progression.models import (
     Answer,
     Instrument,
@@ -399,7 +404,8 @@ def _instrument_upload(request: HttpRequest, **owner: str) -> HttpResponse:
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            spec = read_yaml(form.cleaned_data["file"].read())
+            upload = form.cleaned_data["file"]
+            spec = read_file(upload.name or "", upload.read())
             instrument, outcome = services.load_instrument(spec, actor=actor)
         except InstrumentFileError as error:
             problems = error.problems
@@ -415,14 +421,26 @@ def _instrument_upload(request: HttpRequest, **owner: str) -> HttpResponse:
     )
 
 
+def _instrument_download_xlsx(request: HttpRequest, instrument: str, **owner: str) -> HttpResponse:
+    obj = get_instrument_for_user(request, instrument)
+    response = HttpResponse(
+        to_xlsx(services.spec_of(obj.latest_version())),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{obj.key}.xlsx"'
+    return response
+
+
 # The same pages under each owner, each with only that owner's roles.
 provider_instrument_list = role_required(STAFF)(_instrument_list)
 provider_instrument_detail = role_required(STAFF)(_instrument_detail)
 provider_instrument_download = role_required(STAFF)(_instrument_download)
+provider_instrument_download_xlsx = role_required(STAFF)(_instrument_download_xlsx)
 provider_instrument_upload = role_required({Role.PROVIDER_MANAGER})(_instrument_upload)
 association_instrument_list = role_required(ASSOCIATION_ROLES)(_instrument_list)
 association_instrument_detail = role_required(ASSOCIATION_ROLES)(_instrument_detail)
 association_instrument_download = role_required(ASSOCIATION_ROLES)(_instrument_download)
+association_instrument_download_xlsx = role_required(ASSOCIATION_ROLES)(_instrument_download_xlsx)
 association_instrument_upload = role_required({Role.OFFICE})(_instrument_upload)
 
 

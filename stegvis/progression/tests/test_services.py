@@ -225,3 +225,27 @@ def test_ladder_step_names_per_association(world, instruments):
         services.save_ladder_labels(actor_of(world, "petra"), ladder, {1: "X"})
     with pytest.raises(ValidationError):
         services.save_ladder_labels(actor_of(world, "alice"), instruments["profile"], {1: "X"})
+
+
+def test_xlsx_files_round_trip_and_report_row_and_column():
+    import io
+
+    from openpyxl import load_workbook
+
+    from stegvis.progression.instrument_files import read_file, read_xlsx, to_xlsx
+
+    for path in INSTRUMENTS.glob("*.yaml"):
+        spec = read_yaml(path.read_bytes())
+        assert read_file("x.xlsx", to_xlsx(spec)) == spec
+    book = load_workbook(io.BytesIO(to_xlsx(read_yaml((INSTRUMENTS / "trappa.yaml").read_bytes()))))
+    book["frågor"]["J2"] = "1 Långt bort; 2=Nära"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(InstrumentFileError) as caught:
+        read_xlsx(out.getvalue())
+    assert caught.value.problems == [
+        "Blad frågor, rad 2, kolumn alternativ: skriv som 1=Sämre; 2=Bättre."
+    ]
+    with pytest.raises(InstrumentFileError) as caught:
+        read_xlsx(b"inte en arbetsbok")
+    assert "XLSX" in caught.value.problems[0]

@@ -290,6 +290,11 @@ def test_instrument_list_detail_and_download(as_persona, world, instruments):
     )
     assert download["Content-Type"].startswith("application/yaml")
     assert b"format: stegvis-instrument/1" in download.content
+    xlsx = client.get(
+        p_url(world, "provider_instrument_download_xlsx", instrument=profile.public_id)
+    )
+    assert xlsx["Content-Disposition"] == 'attachment; filename="anstallningsbarhet.xlsx"'
+    assert xlsx.content[:2] == b"PK"
 
 
 def test_instrument_upload_all_or_nothing(as_persona, world, instruments):
@@ -304,6 +309,13 @@ def test_instrument_upload_all_or_nothing(as_persona, world, instruments):
     page = client.post(url, {"file": good})
     assert page.status_code == 302
     assert Instrument.objects.filter(provider=world.p, key="trappa").exists()
+    # An Excel file works the same way.
+    from stegvis.progression.instrument_files import read_yaml, to_xlsx
+
+    spec = read_yaml((INSTRUMENTS / "halsa_livskvalitet.yaml").read_bytes())
+    excel = SimpleUploadedFile("halsa.xlsx", to_xlsx(spec))
+    assert client.post(url, {"file": excel}).status_code == 302
+    assert Instrument.objects.filter(provider=world.p, key="halsa-livskvalitet").exists()
     assert as_persona("bob").get(url).status_code == 403
 
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from stegvis.core.models import Association, Unit
 from stegvis.progression import services
-from stegvis.progression.instrument_files import InstrumentFileError, read_yaml
+from stegvis.progression.instrument_files import InstrumentFileError, read_file
 
 DEFAULTS = Path(__file__).resolve().parents[2] / "instruments"
 
@@ -22,7 +22,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="*", help="Instrumentfiler (YAML). Utan: standard.")
+        parser.add_argument(
+            "files", nargs="*", help="Instrumentfiler (YAML eller XLSX). Utan: standard."
+        )
         owner = parser.add_mutually_exclusive_group()
         owner.add_argument("--provider", help="Utförarens id (uuid): filen blir utförarens egen.")
         owner.add_argument("--association", help="Förbundets kortnamn: filen blir förbundets.")
@@ -40,7 +42,7 @@ class Command(BaseCommand):
         files = [Path(f) for f in options["files"]] or sorted(DEFAULTS.glob("*.yaml"))
         for path in files:
             try:
-                spec = read_yaml(path.read_bytes())
+                spec = read_file(path.name, path.read_bytes())
                 instrument, outcome = services.load_instrument(
                     spec, association=association, provider=provider
                 )
