@@ -26,6 +26,8 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -149,6 +151,10 @@ def participant_figures(enrolment: Enrolment, instrument: Instrument) -> Partici
         sums[f"{audience}_first"] = Sum("first_score", filter=both)
         sums[f"{audience}_latest"] = Sum("latest_score", filter=both)
         sums[f"{audience}_items"] = Count("pk", filter=both)
+        sums[f"{audience}_low"] = Min("min_value", filter=Q(audience=audience))
+        sums[f"{audience}_low_max"] = Max("min_value", filter=Q(audience=audience))
+        sums[f"{audience}_high"] = Min("max_value", filter=Q(audience=audience))
+        sums[f"{audience}_high_max"] = Max("max_value", filter=Q(audience=audience))
     agg = items.order_by().aggregate(**sums)
     totals = {}
     for audience in Item.Audience.values:
@@ -158,6 +164,9 @@ def participant_figures(enrolment: Enrolment, instrument: Instrument) -> Partici
             "latest": latest,
             "change": latest - first if first is not None and latest is not None else None,
             "items": agg[f"{audience}_items"],
+            # A sum is shown only over items on one scale (not 0–100 added to 1–10).
+            "comparable": agg[f"{audience}_low"] == agg[f"{audience}_low_max"]
+            and agg[f"{audience}_high"] == agg[f"{audience}_high_max"],
         }
     return ParticipantInstrument(instrument=instrument, version=version, rows=rows, totals=totals)
 

@@ -139,7 +139,10 @@ def enrolment_progress(request: HttpRequest, provider: str, enrolment: str) -> H
         chart = ""
         if not result.is_ladder and any(r.first is not None for r in result.rows):
             chart = charts.profile_chart(
-                result, first_label=_("Första mätningen"), latest_label=_("Senaste mätningen")
+                result,
+                first_label=_("Första mätningen"),
+                latest_label=_("Senaste mätningen"),
+                scale_label=_("Andel av frågans skala (%)"),
             )
         ladder = None
         if result.is_ladder and result.rows and result.rows[0].first is not None:

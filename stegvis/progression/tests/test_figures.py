@@ -123,7 +123,13 @@ def test_participant_change_includes_the_follow_up(example, instruments):
     assert (rows["halsa"].first, rows["halsa"].latest, rows["halsa"].change) == (6, 9, 3)
     assert (rows["vardag"].first, rows["vardag"].latest, rows["vardag"].change) == (6, 9, 3)
     assert rows["coach_tro"].change is None
-    assert result.totals["participant"] == {"first": 12, "latest": 18, "change": 6, "items": 2}
+    assert result.totals["participant"] == {
+        "first": 12,
+        "latest": 18,
+        "change": 6,
+        "items": 2,
+        "comparable": True,
+    }
     assert result.totals["coach"]["items"] == 0
     ladder = figures.participant_figures(example["m2"], instruments["ladder"])
     assert (ladder.rows[0].first, ladder.rows[0].latest, ladder.rows[0].change) == (4, 7, 3)
@@ -131,8 +137,20 @@ def test_participant_change_includes_the_follow_up(example, instruments):
 
 def test_participant_totals_count_items_answered_twice(example, instruments):
     result = figures.participant_figures(example["w1"], instruments["profile"])
-    assert result.totals["participant"] == {"first": 8, "latest": 11, "change": 3, "items": 2}
-    assert result.totals["coach"] == {"first": 4, "latest": 6, "change": 2, "items": 1}
+    assert result.totals["participant"] == {
+        "first": 8,
+        "latest": 11,
+        "change": 3,
+        "items": 2,
+        "comparable": True,
+    }
+    assert result.totals["coach"] == {
+        "first": 4,
+        "latest": 6,
+        "change": 2,
+        "items": 1,
+        "comparable": True,
+    }
 
 
 def test_lower_is_better_items_count_as_better_when_lower(world, steg):
@@ -228,3 +246,16 @@ def test_step_goal_matches_the_worked_example_of_calculations_5(world, steg, ins
     assert result.further == {"women": 6, "men": 5, "total": 11}
     assert result.outcome == {"women": D("37.5"), "men": D("35.7"), "total": D("36.7")}
     assert result.met == {"women": False, "men": False, "total": False}
+
+
+def test_no_sum_over_items_on_different_scales(world, steg, instruments):
+    e = enrol(steg)
+    answers(
+        measure(e, date(2026, 1, 12)), instruments["health"], {"halsa_vas": 40, "livskvalitet": 4}
+    )
+    answers(
+        measure(e, date(2026, 4, 6)), instruments["health"], {"halsa_vas": 65, "livskvalitet": 7}
+    )
+    result = figures.participant_figures(e, instruments["health"])
+    assert result.totals["participant"]["comparable"] is False
+    assert [r.change for r in result.rows] == [25, 3]
