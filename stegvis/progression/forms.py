@@ -90,11 +90,18 @@ class AnswersForm(forms.Form):
             name = f"item_{item.pk}"
             answer = answers.get(item.pk)
             own = answer is not None and answer.by == Answer.By.PARTICIPANT
+            who = ""
+            if answer is not None and item.audience == Item.Audience.PARTICIPANT:
+                who = str(
+                    _("Besvarad av deltagaren själv.")
+                    if own
+                    else _("Ifylld av coachen åt deltagaren.")
+                )
             field = forms.CharField(
                 label=item.text,
                 required=False,
                 widget=answer_widget(item, labels if item.version.is_ladder else None),
-                help_text=scale_help(item),
+                help_text=" ".join(t for t in (scale_help(item), who) if t),
                 initial=str(answer.value) if answer is not None else "",
                 disabled=own,
             )

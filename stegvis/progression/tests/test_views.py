@@ -166,6 +166,7 @@ def test_create_measurement_and_enter_answers(as_persona, world, steg, instrumen
         "coach_tro": "coach",
         "steg": "coach",
     }
+    assert "Ifylld av coachen åt deltagaren." in client.get(ok["Location"]).content.decode()
 
 
 def test_link_create_shows_a_qr_code_once(as_persona, world, steg, instruments):
