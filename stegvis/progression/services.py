@@ -614,7 +614,7 @@ def work_list(actor: Actor, *, today: date | None = None) -> list[Due]:
     default = Plan(instruments=[])
     measured = Measurement.objects.filter(enrolment=OuterRef("pk"))
     rows = (
-        enrolments.filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day - timedelta(days=400)))
+        enrolments.filter(Q(exit_date__isnull=True) | Q(exit_date__gte=day - timedelta(days=500)))
         .exclude(exit_reason="felregistrering")
         .annotate(
             n=Count("measurements", distinct=True),

@@ -371,3 +371,19 @@ def test_link_state_is_open_until_expiry(world, steg, instruments, days):
     link, _token = services.create_link(actor_of(world, "bob"), m)
     with time_machine.travel(link.created_at + timedelta(days=days)):
         assert link.state == "öppen"
+
+
+@time_machine.travel("2026-11-25 10:00 +01:00")
+def test_work_list_lists_follow_up_measurements(as_persona, world, steg):
+    from stegvis.participants.models import FollowUp
+
+    left = enrol(steg, start=date(2026, 1, 1), exit_date=date(2026, 5, 29), exit_reason="annat")
+    measure(left, date(2026, 5, 29), "exit")
+    FollowUp.objects.create(provider=world.p, enrolment=left, months=6, due=date(2026, 11, 29))
+    client = as_persona("bob")
+    rows = client.get(p_url(world, "work_list")).context["page"].object_list
+    assert [(r.occasion, r.due, r.overdue) for r in rows] == [
+        ("follow_up", date(2026, 11, 29), False)
+    ]
+    measure(left, date(2026, 11, 25), "follow_up")
+    assert client.get(p_url(world, "work_list")).context["page"].object_list == []
