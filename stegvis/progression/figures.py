@@ -230,12 +230,17 @@ def intervention_figures(
     profile: Instrument | None,
     ladder: Instrument | None,
     ladder_labels: dict[int, str] | None = None,
+    enrolments: QuerySet[Enrolment] | None = None,
 ) -> InterventionFigures:
     """The intervention's progression figures for women, men and in total. A constant number
-    of queries (under ten), whatever the number of participants."""
-    enrolments = Enrolment.objects.filter(intervention=intervention).exclude(
-        exit_reason=ExitReason.FELREGISTRERING
-    )
+    of queries (under ten), whatever the number of participants.
+
+    ``enrolments`` narrows the enrolments counted (e.g. to a period, or to the participants
+    from one funding association's municipalities, for an aggregate package); by default every
+    enrolment in the intervention."""
+    if enrolments is None:
+        enrolments = Enrolment.objects.filter(intervention=intervention)
+    enrolments = enrolments.exclude(exit_reason=ExitReason.FELREGISTRERING)
     annotations: dict[str, Any] = {}
     profile_items: list[Item] = []
     ladder_item: Item | None = None

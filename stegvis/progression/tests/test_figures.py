@@ -259,3 +259,15 @@ def test_no_sum_over_items_on_different_scales(world, steg, instruments):
     result = figures.participant_figures(e, instruments["health"])
     assert result.totals["participant"]["comparable"] is False
     assert [r.change for r in result.rows] == [25, 3]
+
+
+def test_figures_for_a_narrower_set_of_enrolments(example, steg, instruments):
+    """E.g. an aggregate package counts only some enrolments: here the men."""
+    from stegvis.participants.models import Enrolment
+
+    men = Enrolment.objects.filter(intervention=steg, participant__gender="man")
+    f = figures.intervention_figures(
+        steg, profile=instruments["profile"], ladder=instruments["ladder"], enrolments=men
+    )
+    assert f.enrolments == {"women": 0, "men": 2, "total": 2}
+    assert f.ladder_positive == {"women": 0, "men": 1, "total": 1}
