@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "stegvis.interventions",
     "stegvis.participants",
     "stegvis.catalogue",
+    "stegvis.progression",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("stegvis.interventions.urls")),
     path("", include("stegvis.participants.urls")),
     path("", include("stegvis.catalogue.urls")),
+    path("", include("stegvis.progression.urls")),
     path("sprak/", set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
