@@ -75,7 +75,7 @@ def budget_workbook(table: BudgetTable, plan: MultiYearPlan, association: str) -
     years = book.create_sheet(_("Flerårsplan"))
     _append(years, [_("Post"), *[str(y) for y in plan.years]], bold=True)
     for block in plan.blocks:
-        _append(years, [block.category.label], bold=True)
+        _append(years, [str(block.category.label)], bold=True)
         for item in block.rows:
             _append(years, [item.name, *item.amounts])
         _append(
@@ -132,7 +132,7 @@ def report_workbook(report: DeviationReport, association: str) -> bytes:
         (report.cost_blocks, report.costs),
     ):
         for block in blocks:
-            _append(sheet, [block.category.label], bold=True)
+            _append(sheet, [str(block.category.label)], bold=True)
             for row in block.rows:
                 write(row)
             write(block.total_row, bold=True)

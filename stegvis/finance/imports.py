@@ -17,10 +17,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from stegvis.core.actors import Actor
-from stegvis.core.models import Association
+from stegvis.core.models import Association, MemberPopulation
 from stegvis.finance import figures, services, sie
 from stegvis.finance.models import (
     COST_CATEGORIES,
@@ -471,6 +472,14 @@ def _compare_stated(plan: YearPlan) -> None:
             )
 
 
+def latest_population_year(association: Association, year: int) -> int:
+    """The newest year before ``year`` with populations recorded (the year before if none)."""
+    newest = MemberPopulation.objects.filter(association=association, year__lt=year).aggregate(
+        y=Max("year")
+    )["y"]
+    return int(newest) if newest else year - 1
+
+
 @dataclass
 class YearImportResult:
     budget: Budget | None
@@ -501,6 +510,7 @@ def import_year(
                     total=plan.total,
                     kind=ContributionKey.Kind.FIXED if fixed else ContributionKey.Kind.POPULATION,
                     fixed={m: p for m, p in fixed.items() if m is not None},
+                    population_year=latest_population_year(association, year),
                 ),
             )
         budget = figures.current_budget(association, year)
@@ -583,7 +593,7 @@ def year_rows(association: Association, year: int) -> list[list[Any]]:
                     year,
                     "summa",
                     block.category.value,
-                    block.category.label,
+                    str(block.category.label),
                     "",
                     "",
                     "",
