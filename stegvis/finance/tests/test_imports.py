@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from stegvis.finance import figures, imports, services
 from stegvis.finance.models import Budget, BudgetLine, ContributionKey, Outcome
@@ -40,7 +40,7 @@ def budget(world, alice, steg) -> Budget:
 
 
 def test_outcomes_from_csv_with_months_and_quarters(world, alice, budget):
-    data = "kod;period;belopp\nkansli;1;20 000\nkansli;2;21000\nsteg;K1;230 000\n".encode()
+    data = b"kod;period;belopp\nkansli;1;20 000\nkansli;2;21000\nsteg;K1;230 000\n"
     result = imports.read_outcome_file(world.a, 2026, data, "utfall.csv")
     assert not result.problems
     assert imports.import_outcomes(alice, world.a, result, Outcome.Source.FILE) == 3
@@ -58,7 +58,7 @@ def test_outcomes_from_xlsx(world, alice, budget):
 
 
 def test_bad_outcome_rows_are_reported_by_row_and_column_and_nothing_is_saved(world, alice, budget):
-    data = "kod;period;belopp\nkansli;1;100\nokand;13;12,50\n".encode()
+    data = b"kod;period;belopp\nkansli;1;100\nokand;13;12,50\n"
     result = imports.read_outcome_file(world.a, 2026, data, "utfall.csv")
     assert result.problems.messages == [
         "Rad 3, kolumn kod: Okänd budgetpost okand.",
@@ -125,8 +125,8 @@ def test_whole_year_bad_input(world, alice, steg, other, a_members):
     plan = imports.read_year_file(world.a, bad.encode(), "ar.csv")
     messages = plan.problems.messages
     assert (
-        "Rad 2, kolumn insats: Insatsen annan tillhör ett annat förbund och kan inte budgeteras här."
-        in messages
+        "Rad 2, kolumn insats: Insatsen annan tillhör ett annat förbund och kan inte "
+        "budgeteras här." in messages
     )
     assert "Rad 3, kolumn belopp: Ett budgetbelopp kan inte vara negativt." in messages
     assert any(m.startswith("Rad 4, kolumn kod: 212000-0000 är inte medlem") for m in messages)
