@@ -296,9 +296,9 @@ def budget_line_edit(
         try:
             services.set_line_amount(get_actor(request), row, form.cleaned_data["amount"])
         except ValidationError as exc:
-            return _budget_page(
-                request, obj, status=400, amount_errors={row.public_id: exc.messages}
-            )
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(url(request, "budget_detail", budget=obj.public_id))
         messages.success(request, _("Beloppet för %(name)s är ändrat.") % {"name": row.post.name})
         return redirect(url(request, "budget_detail", budget=obj.public_id))
     errors = [e for errs in form.errors.values() for e in errs]
