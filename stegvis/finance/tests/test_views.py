@@ -324,9 +324,7 @@ def test_outcomes_entry_and_grid(world, alice, as_persona, budget, django_assert
 def test_outcome_import_page_csv_and_sie(world, as_persona, budget):
     alice = as_persona("alice")
     url = a_url(world, "outcome_import")
-    upload = SimpleUploadedFile(
-        "utfall.csv", b"kod;period;belopp\nkansli;1;20000\nokand;1;5\n"
-    )
+    upload = SimpleUploadedFile("utfall.csv", b"kod;period;belopp\nkansli;1;20000\nokand;1;5\n")
     response = alice.post(url, {"format": "table", "year": 2026, "file": upload})
     assert response.status_code == 400
     assert "Rad 3, kolumn kod: Okänd budgetpost okand." in response.content.decode()
