@@ -11,6 +11,8 @@ from datetime import date
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stegvis.finance import services
@@ -421,3 +423,44 @@ def test_year_import_page_reports_differences(world, as_persona, steg, a_members
     response = client.post(a_url(world, "year_import"), {"file": upload})
     assert response.status_code == 302
     assert BudgetLine.objects.count() == 4
+
+
+def test_plan_contributions_and_equity_query_counts_are_constant(
+    world, alice, as_persona, budget, a_members, django_assert_max_num_queries
+):
+    services.save_contribution_key(
+        alice, world.a, services.KeyInput(year=2026, total=8_000_000, population_year=2025)
+    )
+    client = as_persona("alice")
+    pages = [a_url(world, name, 2026) for name in ("plan", "contributions", "equity")]
+
+    def measure() -> list[int]:
+        counts = []
+        for page in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(page).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    before = measure()
+    copy = services.copy_forward(alice, budget)
+    for n in range(10):
+        services.add_line(alice, copy, services.LineInput("nya_insatser", f"Plan {n}", n))
+    for lower in range(0, 10):
+        services.add_tier(
+            alice,
+            world.a,
+            services.TierInput(
+                2026, 20_000_000 + lower * 1000, 20_000_000 + lower * 1000 + 999, 1, 1, 1
+            ),
+        )
+    assert measure() == before
+
+
+def test_plan_page_shows_three_years_side_by_side(world, alice, as_persona, budget):
+    services.decide_budget(alice, budget, date(2026, 11, 1))
+    services.copy_forward(alice, budget)
+    html = as_persona("carol").get(a_url(world, "plan", 2026)).content.decode()
+    assert "Flerårsplan 2026–2028" in html
+    assert html.count("1\xa0200\xa0000\xa0kr") >= 2  # member contributions in 2026 and 2027
+    assert "ingen budget" in html  # 2028
