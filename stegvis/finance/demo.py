@@ -86,3 +86,19 @@ def load(demo: Any) -> None:
         a,
         services.TierInput(2026, 7_100_000, 15_000_000, 7_000_000, Decimal("20"), Decimal("15")),
     )
+    services.save_state_estimate(
+        alice,
+        a,
+        2027,
+        {
+            "national_amount": 440_000_000,
+            "associations": 80,
+            "base_amount": 1_000_000,
+            "income_support": 3_900,
+            "national_income_support": 400_000,
+            "population": 33_500,
+            "national_population": 6_300_000,
+            "previous_allocation": 4_000_000,
+            "max_decrease_percent": Decimal("10"),
+        },
+    )

@@ -33,6 +33,7 @@ from stegvis.finance.models import (
     ContributionKey,
     EquityYear,
     Outcome,
+    StateEstimate,
 )
 from stegvis.interventions.models import Intervention
 
@@ -708,3 +709,44 @@ def equity(association: Association, year: int) -> Equity:
         contributions,
         ceiling,
     )
+
+
+# --- Planning estimate of the state allocation (optional in the issue) ----------------------------
+
+
+@dataclass(frozen=True)
+class StateEstimateResult:
+    model_amount: int
+    floor: int | None
+    estimate: int
+    share_percent: Decimal
+
+    @property
+    def capped(self) -> bool:
+        return self.floor is not None and self.floor > self.model_amount
+
+    @property
+    def implied_total(self) -> int:
+        """The total allocation if the region and the municipalities match the state's half."""
+        return self.estimate * 2
+
+
+def state_estimate(p: StateEstimate) -> StateEstimateResult:
+    """Base amount + (national amount − base × associations) × (75 % × own share of the
+    income-support measure + 25 % × own share of the population 16–64), never below last year's
+    allocation less the largest allowed decrease. Rounded half up to whole kronor."""
+    pool = max(0, p.national_amount - p.base_amount * p.associations)
+    share = Fraction(3, 4) * Fraction(p.income_support, p.national_income_support) + Fraction(
+        1, 4
+    ) * Fraction(p.population, p.national_population)
+    model_amount = round_kr(p.base_amount + pool * share)
+    floor = (
+        round_kr(p.previous_allocation * (1 - Fraction(p.max_decrease_percent) / 100))
+        if p.previous_allocation is not None
+        else None
+    )
+    estimate = max(model_amount, floor) if floor is not None else model_amount
+    percent = (Decimal(share.numerator) * 100 / Decimal(share.denominator)).quantize(
+        Decimal("0.001"), rounding=ROUND_HALF_UP
+    )
+    return StateEstimateResult(model_amount, floor, estimate, percent)

@@ -14,6 +14,7 @@ from stegvis.finance.models import (
     BudgetPost,
     Category,
     ContributionKey,
+    StateEstimate,
 )
 from stegvis.interventions.models import Intervention
 
@@ -232,3 +233,37 @@ class TierForm(forms.Form):
     first_amount = amount_field(_("Första beloppet (kr)"))
     first_percent = forms.DecimalField(label=_("Andel av första beloppet (%)"), decimal_places=2)
     above_percent = forms.DecimalField(label=_("Andel av resten (%)"), decimal_places=2)
+
+
+WHOLE_NUMBERS = (
+    "national_amount",
+    "base_amount",
+    "income_support",
+    "national_income_support",
+    "population",
+    "national_population",
+    "previous_allocation",
+)
+
+
+class StateEstimateForm(forms.ModelForm):
+    """The national model's parameters; amounts accept spaces ('440 000 000')."""
+
+    class Meta:
+        model = StateEstimate
+        fields = [
+            "national_amount",
+            "associations",
+            "base_amount",
+            "income_support",
+            "national_income_support",
+            "population",
+            "national_population",
+            "previous_allocation",
+            "max_decrease_percent",
+        ]
+        field_classes = dict.fromkeys(WHOLE_NUMBERS, AmountField)
+        widgets = {
+            name: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+            for name in WHOLE_NUMBERS
+        }

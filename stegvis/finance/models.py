@@ -364,3 +364,57 @@ class CeilingTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.lower}–{self.upper or ''}"
+
+
+class StateEstimate(models.Model):
+    """The parameters of the national model for next year's state allocation, as the office
+    copies them from the national council's decision, to estimate the association's share.
+
+    Model: each association gets ``base_amount``; the rest of ``national_amount`` is shared 75 % by
+    the income-support measure and 25 % by the population aged 16–64; the allocation falls by at
+    most ``max_decrease_percent`` from ``previous_allocation``.
+    """
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("år"), validators=YEAR_VALIDATORS)
+    national_amount = models.PositiveBigIntegerField(_("statens medel till alla förbund (kr)"))
+    associations = models.PositiveIntegerField(
+        _("antal förbund"), validators=[MinValueValidator(1)]
+    )
+    base_amount = models.PositiveBigIntegerField(_("grundbelopp per förbund (kr)"))
+    income_support = models.PositiveBigIntegerField(_("försörjningsmåttet i förbundets område"))
+    national_income_support = models.PositiveBigIntegerField(
+        _("försörjningsmåttet i hela landet"), validators=[MinValueValidator(1)]
+    )
+    population = models.PositiveBigIntegerField(_("invånare 16–64 år i förbundets område"))
+    national_population = models.PositiveBigIntegerField(
+        _("invånare 16–64 år i hela landet"), validators=[MinValueValidator(1)]
+    )
+    previous_allocation = models.PositiveBigIntegerField(
+        _("förra årets statliga tilldelning (kr)"), null=True, blank=True
+    )
+    max_decrease_percent = models.DecimalField(
+        _("största minskning från förra året (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    objects = OwnedByAssociationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("prognos för statlig tilldelning")
+        verbose_name_plural = _("prognoser för statlig tilldelning")
+        constraints = [
+            models.UniqueConstraint(fields=["association", "year"], name="state_estimate_year"),
+            models.CheckConstraint(
+                condition=Q(national_income_support__gt=0)
+                & Q(national_population__gt=0)
+                & Q(associations__gt=0),
+                name="state_estimate_positive_totals",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}"

@@ -34,6 +34,7 @@ from stegvis.finance.models import (
     EquityYear,
     FixedShare,
     Outcome,
+    StateEstimate,
 )
 from stegvis.finance.permissions import can_edit_finance
 from stegvis.interventions.models import Intervention
@@ -581,3 +582,52 @@ def member_by_org_number(association: Association, org_number: str) -> Member | 
         .select_related("organisation")
         .first()
     )
+
+
+# --- Planning estimate of the state allocation ------------------------------------------------
+
+
+STATE_ESTIMATE_FIELDS = (
+    "national_amount",
+    "associations",
+    "base_amount",
+    "income_support",
+    "national_income_support",
+    "population",
+    "national_population",
+    "previous_allocation",
+    "max_decrease_percent",
+)
+
+
+def save_state_estimate(
+    actor: Actor, association: Association, year: int, values: Mapping[str, object]
+) -> StateEstimate:
+    """Create or replace the year's parameters of the national allocation model."""
+    _require_office(actor, association)
+    _check_year(year)
+    data = {k: values.get(k) for k in STATE_ESTIMATE_FIELDS}
+    errors: dict[str, str] = {}
+    for name in ("associations", "national_income_support", "national_population"):
+        if not data[name] or int(str(data[name])) <= 0:
+            errors[name] = _("Ange ett tal större än noll.")
+    if not errors:
+        if int(str(data["income_support"])) > int(str(data["national_income_support"])):
+            errors["income_support"] = _("Förbundets del kan inte vara större än hela landets.")
+        if int(str(data["population"])) > int(str(data["national_population"])):
+            errors["population"] = _("Förbundets del kan inte vara större än hela landets.")
+        base_total = int(str(data["base_amount"])) * int(str(data["associations"]))
+        if base_total > int(str(data["national_amount"])):
+            errors["base_amount"] = _("Grundbeloppen till alla förbund är större än statens medel.")
+    if errors:
+        raise ValidationError(errors)
+    estimate, _created = StateEstimate.objects.update_or_create(
+        association=association, year=year, defaults=data
+    )
+    audit.record(
+        "finance.state_estimate.save",
+        actor=actor,
+        object_type="finance.stateestimate",
+        object_id=str(year),
+    )
+    return estimate

@@ -38,6 +38,7 @@ patterns = [
     path("eget-kapital/ingaende/", views.equity_opening, name="equity_opening"),
     path("eget-kapital/tak/", views.tier_add, name="tier_add"),
     path("eget-kapital/tak/<uuid:tier>/ta-bort/", views.tier_delete, name="tier_delete"),
+    path("statlig-tilldelning/", views.state_estimate, name="state_estimate"),
     path("import/", views.year_import, name="year_import"),
     path("export.xlsx", views.year_export, name="year_export"),
 ]

@@ -37,6 +37,7 @@ from stegvis.finance.forms import (
     OpeningForm,
     OutcomeForm,
     OutcomeUploadForm,
+    StateEstimateForm,
     TierForm,
     UploadForm,
     YearForm,
@@ -48,6 +49,7 @@ from stegvis.finance.models import (
     CeilingTier,
     ContributionKey,
     Outcome,
+    StateEstimate,
 )
 from stegvis.finance.permissions import READ_ROLES, can_edit_finance
 
@@ -758,3 +760,45 @@ def year_export(request: HttpRequest, association: str) -> HttpResponse:
     rows = imports.year_rows(_association(request), year)
     content = exports.rows_workbook(rows, str(year))
     return exports.download(content, f"ekonomi-{year}.xlsx", exports.XLSX)
+
+
+# --- Planning estimate of the state allocation ---------------------------------------------------
+
+
+@role_required(READ_ROLES)
+@require_http_methods(["GET", "POST"])
+def state_estimate(request: HttpRequest, association: str) -> HttpResponse:
+    actor = get_actor(request)
+    owner = _association(request)
+    year = year_from(request)
+    stored = StateEstimate.objects.filter(association=owner, year=year).first()
+    form = StateEstimateForm(instance=stored)
+    status = 200
+    if request.method == "POST":
+        if not can_edit_finance(actor):
+            return _forbidden()
+        form = StateEstimateForm(request.POST, instance=stored)
+        if form.is_valid():
+            try:
+                services.save_state_estimate(actor, owner, year, form.cleaned_data)
+            except ValidationError as exc:
+                _attach(form, exc)
+            else:
+                messages.success(
+                    request, _("Parametrarna för %(year)s är sparade.") % {"year": year}
+                )
+                return redirect(url(request, "state_estimate", year))
+        status = 400
+    return render(
+        request,
+        "finance/state_estimate.html",
+        {
+            "year": year,
+            "years": _years_around(year),
+            "stored": stored,
+            "result": figures.state_estimate(stored) if stored is not None else None,
+            "form": form,
+            "can_edit": can_edit_finance(actor),
+        },
+        status=status,
+    )

@@ -15,6 +15,7 @@ from stegvis.finance.models import (
     ContributionKey,
     EquityYear,
     Outcome,
+    StateEstimate,
 )
 
 OBJECT_KINDS = {"budget", "line", "mapping", "tier"}
@@ -58,4 +59,5 @@ def counts() -> tuple[int, ...]:
         CeilingTier.objects.count(),
         ContributionKey.objects.count(),
         EquityYear.objects.count(),
+        StateEstimate.objects.count(),
     )

@@ -1,6 +1,7 @@
 """Browser test of the other finance pages, axe-core after each: contributions with a key that does
-not sum to 100 %, the multi-year plan, equity with its ceiling warning, account mapping, and a
-whole-year file whose stated totals differ from its rows."""
+not sum to 100 %, the multi-year plan, equity with its ceiling warning, account mapping, the
+planning estimate of the state allocation, and a whole-year file whose stated totals differ from
+its rows."""
 
 from __future__ import annotations
 
@@ -84,6 +85,25 @@ def test_contributions_plan_equity_mapping_and_year_import(page: Page, live_serv
     expect(page.get_by_role("row", name="7010")).to_be_visible()
     assert_accessible(page)
     assert AccountMapping.objects.get().account == "7010"
+
+    page.goto(f"{base}/statlig-tilldelning/?ar=2027")
+    expect(page.get_by_text("Inga parametrar är inlagda för 2027.")).to_be_visible()
+    assert_accessible(page)
+    for label, value in (
+        ("Statens medel till alla förbund (kr)", "440 000 000"),
+        ("Antal förbund", "80"),
+        ("Grundbelopp per förbund (kr)", "1 000 000"),
+        ("Försörjningsmåttet i förbundets område", "4000"),
+        ("Försörjningsmåttet i hela landet", "400000"),
+        ("Invånare 16–64 år i förbundets område", "30000"),
+        ("Invånare 16–64 år i hela landet", "6000000"),
+    ):
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="Spara och räkna").click()
+    expect(page.get_by_role("row", name="Prognos för statens tilldelning")).to_contain_text(
+        "4\u00a0150\u00a0000\u00a0kr"
+    )
+    assert_accessible(page)
 
     page.goto(f"{base}/import/")
     assert_accessible(page)

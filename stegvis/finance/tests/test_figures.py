@@ -316,3 +316,34 @@ def test_deviation_report_per_line_category_and_total(world, alice, steg):
     assert report.income.outcome == 300_000
     assert report.result.outcome == 25_000
     assert report.result.budget == 0
+
+
+# --- Planning estimate of the state allocation -------------------------------------------------
+
+
+def test_state_estimate_by_the_national_model(world):
+    from stegvis.finance.models import StateEstimate
+
+    p = StateEstimate(
+        association=world.a,
+        year=2027,
+        national_amount=440_000_000,
+        associations=80,
+        base_amount=1_000_000,
+        income_support=4_000,
+        national_income_support=400_000,
+        population=30_000,
+        national_population=6_000_000,
+        previous_allocation=None,
+        max_decrease_percent=Decimal("10"),
+    )
+    # Pool 440 000 000 − 80 × 1 000 000 = 360 000 000; share 0,75 × 1 % + 0,25 × 0,5 % = 0,875 %
+    # → 3 150 000; plus the base amount.
+    result = figures.state_estimate(p)
+    assert result.share_percent == Decimal("0.875")
+    assert (result.model_amount, result.estimate, result.capped) == (4_150_000, 4_150_000, False)
+    assert result.implied_total == 8_300_000
+    # Last year 5 000 000 with at most 10 % decrease: the estimate is held at 4 500 000.
+    p.previous_allocation = 5_000_000
+    result = figures.state_estimate(p)
+    assert (result.floor, result.estimate, result.capped) == (4_500_000, 4_500_000, True)

@@ -464,3 +464,39 @@ def test_plan_page_shows_three_years_side_by_side(world, alice, as_persona, budg
     assert "Flerårsplan 2026–2028" in html
     assert html.count("1\xa0200\xa0000\xa0kr") >= 2  # member contributions in 2026 and 2027
     assert "ingen budget" in html  # 2028
+
+
+STATE = {
+    "national_amount": "440 000 000",
+    "associations": "80",
+    "base_amount": "1 000 000",
+    "income_support": "4000",
+    "national_income_support": "400000",
+    "population": "30000",
+    "national_population": "6000000",
+    "previous_allocation": "5 000 000",
+    "max_decrease_percent": "10",
+}
+
+
+def test_state_estimate_page(world, as_persona):
+    from stegvis.finance.models import StateEstimate
+
+    client = as_persona("alice")
+    url = a_url(world, "state_estimate", 2027)
+    assert "Inga parametrar är inlagda för 2027." in client.get(url).content.decode()
+    response = client.post(url, {**STATE, "income_support": "500000"})
+    assert response.status_code == 400
+    assert "Förbundets del kan inte vara större än hela landets." in response.content.decode()
+    assert not StateEstimate.objects.exists()
+    assert client.post(url, STATE).status_code == 302
+    html = as_persona("carol").get(url).content.decode()
+    assert "4\xa0500\xa0000\xa0kr" in html and "9\xa0000\xa0000\xa0kr" in html
+
+
+def test_state_estimate_checks_owner_and_role(world, as_persona):
+    url = a_url(world, "state_estimate", 2027)
+    assert as_persona("dave").get(url).status_code == 404
+    assert as_persona("bob").get(url).status_code == 404
+    assert as_persona("helena").get(url).status_code == 200
+    assert as_persona("carol").post(url, STATE).status_code == 403
