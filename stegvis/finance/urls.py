@@ -41,6 +41,7 @@ patterns = [
     path("statlig-tilldelning/", views.state_estimate, name="state_estimate"),
     path("import/", views.year_import, name="year_import"),
     path("export.xlsx", views.year_export, name="year_export"),
+    path("ar-mall.csv", views.year_template, name="year_template"),
 ]
 
 urlpatterns = [path("a/<slug:association>/ekonomi/", include(patterns))]

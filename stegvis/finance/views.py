@@ -48,6 +48,7 @@ from stegvis.finance.models import (
     BudgetPost,
     CeilingTier,
     ContributionKey,
+    EquityYear,
     Outcome,
     StateEstimate,
 )
@@ -644,7 +645,14 @@ def _equity_page(request: HttpRequest, year: int, status: int = 200, **forms: An
             "years": _years_around(year),
             "equity": figures.equity(owner, year),
             "tiers": CeilingTier.objects.filter(association=owner, year=year),
-            "opening_form": forms.get("opening_form") or OpeningForm(),
+            "opening_form": forms.get("opening_form")
+            or OpeningForm(
+                initial={
+                    "opening": EquityYear.objects.filter(association=owner, year=year)
+                    .values_list("opening", flat=True)
+                    .first()
+                }
+            ),
             "tier_form": forms.get("tier_form") or TierForm(),
             "can_edit": can_edit_finance(get_actor(request)),
         },
@@ -751,6 +759,25 @@ def year_import(request: HttpRequest, association: str) -> HttpResponse:
         "finance/year_import.html",
         {"form": form, "problems": problems, "differences": differences, "checked": checked},
         status=400 if problems or form.errors else 200,
+    )
+
+
+YEAR_TEMPLATE = [
+    ["2027", "tilldelning", "", "", "", "", "", "8000000", ""],
+    ["2027", "budget", "bidrag", "Medlemsbidrag", "medlemsbidrag", "", "", "8000000", ""],
+    ["2027", "budget", "kansli", "Kansli, personal", "administration", "", "", "1200000", ""],
+    ["2027", "budget", "steg", "Steg till arbete", "individinriktade", "steg", "", "5000000", ""],
+    ["2027", "summa", "kostnader", "Summa kostnader", "", "", "", "6200000", ""],
+    ["2027", "utfall", "kansli", "", "", "", "1", "95000", ""],
+]
+
+
+@role_required(READ_ROLES)
+def year_template(request: HttpRequest, association: str) -> HttpResponse:
+    """An example whole-year file (CSV, semicolons) with every kind of row."""
+    lines = [";".join(imports.YEAR_COLUMNS)] + [";".join(row) for row in YEAR_TEMPLATE]
+    return exports.download(
+        ("\n".join(lines) + "\n").encode("utf-8-sig"), "ar-mall.csv", "text/csv; charset=utf-8"
     )
 
 

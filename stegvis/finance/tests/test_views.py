@@ -40,6 +40,7 @@ READ_VIEWS = [
     "outcome_template",
     "report_xlsx",
     "year_export",
+    "year_template",
 ]
 BUDGET_READ_VIEWS = ["budget_detail", "budget_xlsx"]
 OFFICE_POSTS = [
@@ -500,3 +501,28 @@ def test_state_estimate_checks_owner_and_role(world, as_persona):
     assert as_persona("bob").get(url).status_code == 404
     assert as_persona("helena").get(url).status_code == 200
     assert as_persona("carol").post(url, STATE).status_code == 403
+
+
+def test_year_template_reads_back_as_a_valid_file(world, as_persona, steg):
+    from stegvis.finance import imports
+
+    content = as_persona("alice").get(a_url(world, "year_template")).content
+    plan = imports.read_year_file(world.a, content, "ar-mall.csv")
+    assert not plan.problems, plan.problems.messages
+    assert plan.differences == []
+    assert (len(plan.lines), len(plan.outcomes), plan.total) == (3, 1, 8_000_000)
+
+
+def test_year_export_has_the_budget_and_outcomes(world, alice, as_persona, budget):
+    import io
+
+    from openpyxl import load_workbook
+
+    post = BudgetPost.objects.get(code="kansli")
+    services.record_outcome(alice, world.a, services.OutcomeInput(post, 2026, 6, 1234, 3))
+    content = as_persona("helena").get(a_url(world, "year_export", 2026)).content
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert (2026, "utfall", "kansli", "", "", "", "K2", 1234, "") in [
+        tuple("" if v is None else v for v in r) for r in rows
+    ]
+    assert any(r[1] == "summa" and r[2] == "kostnader" and r[7] == 1_200_000 for r in rows)
