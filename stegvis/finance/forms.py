@@ -72,13 +72,16 @@ class ContributionForm(forms.Form):
     total = amount_field(_("Total tilldelning (kr)"))
     kind = forms.ChoiceField(label=_("Fördelningsnyckel"), choices=ContributionKey.Kind.choices)
     state_percent = forms.DecimalField(
-        label=_("Staten (%)"), initial=Decimal("50"), decimal_places=2
+        localize=True, label=_("Staten (%)"), initial=Decimal("50"), decimal_places=2
     )
     region_percent = forms.DecimalField(
-        label=_("Regionen (%)"), initial=Decimal("25"), decimal_places=2
+        localize=True, label=_("Regionen (%)"), initial=Decimal("25"), decimal_places=2
     )
     municipal_percent = forms.DecimalField(
-        label=_("Kommunerna tillsammans (%)"), initial=Decimal("25"), decimal_places=2
+        localize=True,
+        label=_("Kommunerna tillsammans (%)"),
+        initial=Decimal("25"),
+        decimal_places=2,
     )
     split_state = forms.BooleanField(
         label=_("Visa Försäkringskassan och Arbetsförmedlingen var för sig (25 % vardera)"),
@@ -96,6 +99,7 @@ class ContributionForm(forms.Form):
         self.members = members
         for member in members:
             self.fields[f"fixed_{member.pk}"] = forms.DecimalField(
+                localize=True,
                 label=_("Fast andel för %(member)s (%%)") % {"member": member.organisation.name},
                 required=False,
                 decimal_places=4,
@@ -231,8 +235,12 @@ class TierForm(forms.Form):
     lower = amount_field(_("Medlemsbidrag från (kr)"))
     upper = amount_field(_("Medlemsbidrag till (kr)"), required=False)
     first_amount = amount_field(_("Första beloppet (kr)"))
-    first_percent = forms.DecimalField(label=_("Andel av första beloppet (%)"), decimal_places=2)
-    above_percent = forms.DecimalField(label=_("Andel av resten (%)"), decimal_places=2)
+    first_percent = forms.DecimalField(
+        localize=True, label=_("Andel av första beloppet (%)"), decimal_places=2
+    )
+    above_percent = forms.DecimalField(
+        localize=True, label=_("Andel av resten (%)"), decimal_places=2
+    )
 
 
 WHOLE_NUMBERS = (
@@ -263,6 +271,7 @@ class StateEstimateForm(forms.ModelForm):
             "max_decrease_percent",
         ]
         field_classes = dict.fromkeys(WHOLE_NUMBERS, AmountField)
+        localized_fields = ["max_decrease_percent"]
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
             for name in WHOLE_NUMBERS

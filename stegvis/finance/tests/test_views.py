@@ -7,6 +7,7 @@ write). Time is pinned to 2026-11-20."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -526,3 +527,19 @@ def test_year_export_has_the_budget_and_outcomes(world, alice, as_persona, budge
         tuple("" if v is None else v for v in r) for r in rows
     ]
     assert any(r[1] == "summa" and r[2] == "kostnader" and r[7] == 1_200_000 for r in rows)
+
+
+def test_percentages_are_typed_and_shown_with_a_decimal_comma(world, as_persona, a_members):
+    client = as_persona("alice")
+    url = a_url(world, "contributions", 2026)
+    data = {
+        "total": "1 000",
+        "kind": "population",
+        "state_percent": "50",
+        "region_percent": "24,5",
+        "municipal_percent": "25,5",
+        "population_year": "2025",
+    }
+    assert client.post(url, data).status_code == 302
+    assert ContributionKey.objects.get().region_percent == Decimal("24.5")
+    assert 'value="24,50"' in client.get(url).content.decode()
