@@ -101,12 +101,39 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
             "Okänd teckenkodning %(name)s i #FORMAT: en SIE 4-fil ska vara PC8 (IBM-teckentabell "
             "437). Exportera filen igen med PC8."
         ) % {"name": name}
-    if data.startswith(b"\xef\xbb\xbf"):
+    if data.startswith(b"\xef\xbb\xbf") or _looks_like_utf8(data):
         return None, _(
             "Filen är sparad som UTF-8 men säger att den är PC8. Exportera den igen från "
             "bokföringsprogrammet utan att öppna och spara den i en textredigerare."
         )
+    if _looks_like_ansi(data):
+        return None, _(
+            "Filen verkar vara sparad som Windows-1252/ISO 8859-1 (å, ä och ö har fel koder för "
+            "PC8). Exportera den igen från bokföringsprogrammet med teckenuppsättningen PC8."
+        )
     return data.decode(KNOWN_ENCODINGS[name]), None
+
+
+# å ä ö Å Ä Ö é in code page 437, and in Windows-1252 / ISO 8859-1.
+_PC8_SWEDISH = frozenset(b"\x86\x84\x94\x8f\x8e\x99\x82")
+_ANSI_SWEDISH = frozenset(b"\xe5\xe4\xf6\xc5\xc4\xd6\xe9")
+
+
+def _looks_like_utf8(data: bytes) -> bool:
+    """Non-ASCII bytes that all form valid UTF-8 sequences: PC8 text (å = 0x86…) never does."""
+    if all(b < 0x80 for b in data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _looks_like_ansi(data: bytes) -> bool:
+    """Swedish letters at their Windows-1252 codes and none at their PC8 codes."""
+    present = set(data)
+    return bool(present & _ANSI_SWEDISH) and not present & _PC8_SWEDISH
 
 
 def parse(data: bytes) -> SieFile:

@@ -145,3 +145,12 @@ def test_split_fields_handles_quotes_and_object_lists():
         "20260131",
         'Lön "jan"',
     ]
+
+
+def test_a_pc8_file_resaved_as_utf8_or_windows_1252_is_refused(world):
+    text = SIE_FILE.read_bytes().decode("cp437")
+    as_utf8 = imports.read_sie_file(world.a, text.encode("utf-8"))
+    assert "sparad som UTF-8 men säger att den är PC8" in as_utf8.problems.messages[0]
+    as_ansi = imports.read_sie_file(world.a, text.encode("cp1252"))
+    assert "Windows-1252/ISO 8859-1" in as_ansi.problems.messages[0]
+    assert not Outcome.objects.exists()
