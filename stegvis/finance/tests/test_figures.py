@@ -347,3 +347,32 @@ def test_state_estimate_by_the_national_model(world):
     p.previous_allocation = 5_000_000
     result = figures.state_estimate(p)
     assert (result.floor, result.estimate, result.capped) == (4_500_000, 4_500_000, True)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    total=st.integers(min_value=0, max_value=10**10),
+    weights=st.lists(st.integers(min_value=0, max_value=1000), min_size=5, max_size=5).filter(
+        lambda w: sum(w) > 0
+    ),
+    months=st.integers(min_value=1, max_value=12),
+)
+def test_any_fixed_key_with_a_member_joining_mid_year_sums_to_the_total(
+    world, alice, a_members, total, weights, months
+):
+    fk = world.a.members.get(organisation__kind="fk")
+    members = [fk, a_members["region"], a_members["A"], a_members["B"], a_members["C"]]
+    a_members["C"].joined = date(2026, 13 - months, 1)
+    a_members["C"].save()
+    hundredths = largest_remainder(10_000, weights)  # percentages that sum to exactly 100
+    shares = {m: Decimal(h) / 100 for m, h in zip(members, hundredths, strict=True)}
+    key = services.save_contribution_key(
+        alice,
+        world.a,
+        services.KeyInput(year=2026, total=total, kind=ContributionKey.Kind.FIXED, fixed=shares),
+    )
+    table = figures.contribution_table(key)
+    assert table.total == total
+    assert sum(r.percent for r in table.rows) == Decimal("100")
