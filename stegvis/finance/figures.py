@@ -311,7 +311,10 @@ def budget_table(budget: Budget) -> BudgetTable:
     )
     income = sum(by_category.get(c, 0) for c in INCOME_CATEGORIES)
     costs = sum(by_category.get(c, 0) for c in COST_CATEGORIES)
-    return BudgetTable(budget, _blocks(rows, ["amount"]), income, costs)
+    blocks = _blocks(rows, [])
+    for block in blocks:
+        block.totals = {"amount": by_category.get(block.category, 0)}
+    return BudgetTable(budget, blocks, income, costs)
 
 
 @dataclass
@@ -355,9 +358,13 @@ def multi_year_plan(association: Association, year: int) -> MultiYearPlan:
     )
     income = dict.fromkeys(years, 0)
     costs = dict.fromkeys(years, 0)
+    by_category: dict[str, dict[str, int | None]] = defaultdict(
+        lambda: dict.fromkeys((str(i) for i in range(len(years))), None)
+    )
     for y, category, total in sums:
         (income if category in INCOME_CATEGORIES else costs)[y] += total
-    blocks = _plan_blocks(rows, len(years))
+        by_category[category][str(years.index(y))] = total
+    blocks = _plan_blocks(rows, by_category)
     return MultiYearPlan(
         years, budgets, blocks, [income[y] for y in years], [costs[y] for y in years]
     )
@@ -370,17 +377,21 @@ class _PlanItem:
     amounts: list[int | None]
 
 
-def _plan_blocks(rows: list[_PlanItem], n: int) -> list[CategoryBlock]:
+def _plan_blocks(
+    rows: list[_PlanItem], totals: dict[str, dict[str, int | None]]
+) -> list[CategoryBlock]:
     grouped: dict[str, list[_PlanItem]] = defaultdict(list)
     for row in rows:
         grouped[row.category].append(row)
-    blocks = []
-    for category in CATEGORY_ORDER:
-        if category in grouped:
-            items = sorted(grouped[category], key=lambda r: r.name.lower())
-            totals = {str(i): _sum(r.amounts[i] for r in items) for i in range(n)}
-            blocks.append(CategoryBlock(Category(category), items, totals))
-    return blocks
+    return [
+        CategoryBlock(
+            Category(category),
+            sorted(grouped[category], key=lambda r: r.name.lower()),
+            totals[category],
+        )
+        for category in CATEGORY_ORDER
+        if category in grouped
+    ]
 
 
 # --- Outcomes and the deviation report ----------------------------------------------------------
