@@ -543,3 +543,22 @@ def test_percentages_are_typed_and_shown_with_a_decimal_comma(world, as_persona,
     assert client.post(url, data).status_code == 302
     assert ContributionKey.objects.get().region_percent == Decimal("24.5")
     assert 'value="24,50"' in client.get(url).content.decode()
+
+
+def test_the_preparatory_group_reads_but_does_not_write(world, objects):
+    from django.test import Client
+
+    from stegvis.core.models import Role, RoleAssignment
+    from stegvis.core.tests.factories import UserFactory
+    from stegvis.core.tests.personas import act_as
+
+    user = UserFactory(email="gustav@test.example", full_name="Gustav")
+    world.users["gustav"] = user
+    world.roles["gustav"] = RoleAssignment.objects.create(
+        user=user, role=Role.PREPARATORY, association=world.a
+    )
+    client = act_as(Client(), world, "gustav")
+    assert client.get(a_url(world, "report", 2026)).status_code == 200
+    assert client.get(a_url(world, "budget_detail", budget=objects["budget"])).status_code == 200
+    response = client.post(a_url(world, "budget_decide", budget=objects["budget"]))
+    assert response.status_code == 403
