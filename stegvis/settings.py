@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "stegvis.participants",
     "stegvis.catalogue",
     "stegvis.progression",
+    "stegvis.finance",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("stegvis.participants.urls")),
     path("", include("stegvis.catalogue.urls")),
     path("", include("stegvis.progression.urls")),
+    path("", include("stegvis.finance.urls")),
     path("sprak/", set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
