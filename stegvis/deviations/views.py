@@ -322,7 +322,7 @@ def _step_view(
                 return redirect(_a(actor, "detail", report=obj.public_id))
         context = _detail_context(request, actor, get_report_for_user(request, report))
         context["forms"][step] = form
-        context["failed"] = step
+        context["failed_form"] = form
         return render(request, "deviations/association_detail.html", context, status=400)
 
     view.__name__ = f"association_{step}"
