@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.core.actors import Actor
@@ -297,7 +298,7 @@ Step = Callable[[Actor, DeviationReport, Any, str], Any]
 
 
 def _step_view(
-    step: str, make_form: Callable[[Any, Actor, DeviationReport], Any], call: Step, done: str
+    step: str, make_form: Callable[[Any, Actor, DeviationReport], Any], call: Step, done: Any
 ) -> Callable[..., HttpResponse]:
     """A POST-only view for one handling step: bind the step's form, call the service, and on
     a refusal show the report again with the form's errors."""
@@ -344,7 +345,7 @@ association_review = _step_view(
     "review",
     _note("review"),
     lambda actor, report, data, base: services.review(actor, report, note=data["note"]),
-    _("Rapporten är granskad."),
+    gettext_lazy("Rapporten är granskad."),
 )
 association_return = _step_view(
     "return",
@@ -352,7 +353,7 @@ association_return = _step_view(
     lambda actor, report, data, base: services.send_back(
         actor, report, message=data["message"], base_url=base
     ),
-    _("Rapporten är skickad tillbaka till rapportören för komplettering."),
+    gettext_lazy("Rapporten är skickad tillbaka till rapportören för komplettering."),
 )
 association_merge = _step_view(
     "merge",
@@ -360,13 +361,13 @@ association_merge = _step_view(
     lambda actor, report, data, base: services.merge(
         actor, report, into=data["into"], note=data["note"]
     ),
-    _("Rapporten är sammanslagen."),
+    gettext_lazy("Rapporten är sammanslagen."),
 )
 association_take = _step_view(
     "take",
     _note("take"),
     lambda actor, report, data, base: services.take_to_group(actor, report, note=data["note"]),
-    _("Rapporten är tagen till beredningsgruppen."),
+    gettext_lazy("Rapporten är tagen till beredningsgruppen."),
 )
 association_decide = _step_view(
     "decide",
@@ -378,7 +379,7 @@ association_decide = _step_view(
         organisation=data["organisation"],
         decided_on=data["decided_on"],
     ),
-    _("Beslutet är registrerat."),
+    gettext_lazy("Beslutet är registrerat."),
 )
 association_feedback = _step_view(
     "feedback",
@@ -386,19 +387,19 @@ association_feedback = _step_view(
     lambda actor, report, data, base: services.give_feedback(
         actor, report, feedback=data["feedback"], base_url=base
     ),
-    _("Återkopplingen är skickad till rapportören."),
+    gettext_lazy("Återkopplingen är skickad till rapportören."),
 )
 association_close = _step_view(
     "close",
     _note("close"),
     lambda actor, report, data, base: services.close(actor, report, note=data["note"]),
-    _("Rapporten är avslutad."),
+    gettext_lazy("Rapporten är avslutad."),
 )
 association_comment = _step_view(
     "comment",
     lambda data, actor, report: CommentForm(data, prefix="comment"),
     lambda actor, report, data, base: services.add_comment(actor, report, text=data["text"]),
-    _("Kommentaren är sparad."),
+    gettext_lazy("Kommentaren är sparad."),
 )
 
 
