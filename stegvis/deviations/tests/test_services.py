@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from stegvis.core.models import AuditEvent, Organisation, Role
-from stegvis.core.tests.factories import MemberFactory, OrganisationFactory
+from stegvis.core.actors import Actor
+from stegvis.core.models import AuditEvent, Organisation, Role, RoleAssignment
+from stegvis.core.tests.factories import MemberFactory, OrganisationFactory, UserFactory
 from stegvis.deviations import services
 from stegvis.deviations.models import (
     DEFAULT_CATEGORIES,
@@ -390,10 +391,6 @@ def test_comments_by_those_who_see_the_report(world, A, received):
 
 
 def _preparatory(world):
-    from stegvis.core.actors import Actor
-    from stegvis.core.models import RoleAssignment
-    from stegvis.core.tests.factories import UserFactory
-
     user = UserFactory(email="gustav@test.example", full_name="Gustav")
     assignment = RoleAssignment.objects.create(
         user=user, role=Role.PREPARATORY, association=world.a

@@ -6,11 +6,15 @@ import io
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from stegvis.core.models import AuditEvent
+from stegvis.core.actors import Actor
+from stegvis.core.models import AuditEvent, Invitation, Role, RoleAssignment
+from stegvis.core.tests.factories import UserFactory
+from stegvis.core.tests.personas import act_as
 from stegvis.deviations import services
 from stegvis.deviations.models import DeviationAdministrator, DeviationReport
 from stegvis.deviations.tests.conftest import BASE, category
@@ -274,8 +278,6 @@ def test_report_pages_check_role(as_persona, world, file, name):
 
 
 def _actor(world, persona):
-    from stegvis.core.actors import Actor
-
     return Actor(user=world[persona], assignment=world.roles[persona])
 
 
@@ -336,10 +338,6 @@ def test_merge_and_send_back_through_the_page(as_persona, world, file, handled_b
 def test_the_preparatory_group_sees_and_comments_on_what_is_taken_to_it(
     world, A, file, handled_by_alice, client
 ):
-    from stegvis.core.models import Role, RoleAssignment
-    from stegvis.core.tests.factories import UserFactory
-    from stegvis.core.tests.personas import act_as
-
     user = UserFactory(email="gustav@test.example", full_name="Gustav")
     world.users["gustav"] = user
     world.roles["gustav"] = RoleAssignment.objects.create(
@@ -479,3 +477,39 @@ def test_the_compilation_page_query_count_is_constant(
     with django_assert_max_num_queries(20):
         response = client.get(a_url(world, "compilation"))
     assert response.context["c"].total == 8
+
+
+# --- The invited reporter, and English ------------------------------------------------------
+
+
+def test_the_office_invites_a_reporter_who_lands_on_their_reports(as_persona, world, client):
+    response = as_persona("alice").post(
+        reverse("core:association_invite", kwargs={"association": world.a.slug}),
+        {"full_name": "Rut Rapportör", "email": "rut@test.example", "role": "reporter"},
+    )
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(email="rut@test.example")
+    assert (invitation.role, invitation.association) == (Role.REPORTER, world.a)
+    token = mail.outbox[-1].body.split("/inbjudan/")[1].split("/")[0]
+    response = client.post(
+        reverse("core:accept_invitation", kwargs={"token": token}),
+        {
+            "full_name": "Rut",
+            "password1": "ett-langt-losenord-2026",
+            "password2": "ett-langt-losenord-2026",
+        },
+    )
+    assert response["Location"] == rep_url(world, "list")
+    page = client.get(response["Location"]).content.decode()
+    assert "Mina Lex Heller-rapporter" in page
+    # No other page of the association opens for a reporter.
+    assert client.get(world.a.get_absolute_url()).status_code == 403
+    assert client.get(a_url(world, "compilation")).status_code == 403
+
+
+def test_the_reporter_pages_in_english(as_persona, world):
+    client = as_persona("bob")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(p_url(world, "new")).content.decode()
+    assert "New Lex Heller report" in page
+    assert "Never write names, personal identity numbers" in page
