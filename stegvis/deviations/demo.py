@@ -97,11 +97,11 @@ def load(demo: Any) -> None:
     a = demo.owners["A"]
     assert isinstance(a, Association)
     alice, gustav = demo.actor("alice", "A"), demo.actor("gustav", "A")
-    services.appoint_administrator(alice, alice.user)
     today = timezone.localdate()
     orgs = {o.name: o for o in Organisation.objects.filter(memberships__association=a)}
     categories = {c.position: c for c in DeviationCategory.objects.filter(association=a)}
     steg = Intervention.objects.filter(code="steg").first()
+    filed = []
     for key, owner, days_ago, position, names, text, goal in REPORTS:
         received = today - timedelta(days=days_ago)
         report = services.file_report(
@@ -120,6 +120,11 @@ def load(demo: Any) -> None:
             base_url=BASE_URL,
             received_on=received,
         )
+        filed.append((report, goal, received))
+    # Appointed after the reports are filed, so that loading the demo does not print a dozen
+    # notification e-mails (the console backend in development).
+    services.appoint_administrator(alice, alice.user)
+    for report, goal, received in filed:
         _handle(alice, gustav, report, goal, received, today, orgs)
 
 

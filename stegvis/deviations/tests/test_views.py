@@ -513,3 +513,19 @@ def test_the_reporter_pages_in_english(as_persona, world):
     page = client.get(p_url(world, "new")).content.decode()
     assert "New Lex Heller report" in page
     assert "Never write names, personal identity numbers" in page
+
+
+@pytest.mark.parametrize("name", ["administrators", "categories"])
+def test_setup_lists_take_a_constant_number_of_queries(
+    as_persona, world, A, name, django_assert_max_num_queries
+):
+    client = as_persona("alice")
+    with django_assert_max_num_queries(12):
+        client.get(a_url(world, name))
+    for index in range(5):
+        user = UserFactory()
+        RoleAssignment.objects.create(user=user, role=Role.BOARD, association=world.a)
+        services.appoint_administrator(A["alice"], user)
+        services.add_category(A["alice"], name=f"Kategori {index}")
+    with django_assert_max_num_queries(12):
+        client.get(a_url(world, name))
