@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zlib
 from datetime import date
 
 import pytest
@@ -448,6 +450,18 @@ def test_the_compilation_as_pdf(as_persona, world, some_reports):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert 'filename="lex-heller-2026-01-01-2026-12-31.pdf"' in response["Content-Disposition"]
+    # The headings of the page's own template are the PDF's bookmarks.
+    streams = re.findall(rb"stream\r?\n(.*?)endstream", response.content, re.S)
+    inflated = b"".join(_inflate(s) for s in streams)
+    for heading in (b"(Dagar till beslut)", b"(Rapporter och beslut)"):
+        assert heading in inflated
+
+
+def _inflate(stream: bytes) -> bytes:
+    try:
+        return zlib.decompress(stream)
+    except zlib.error:
+        return b""
 
 
 def test_the_compilation_as_xlsx(as_persona, world, some_reports):
