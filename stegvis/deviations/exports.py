@@ -33,8 +33,10 @@ def chart_data_uri(compilation: Compilation) -> str | None:
     from matplotlib.ticker import MaxNLocator
 
     # Reproducible SVG ids, so the same figures give the same file.
-    with matplotlib.rc_context({"svg.hashsalt": "stegvis", "svg.fonttype": "none"}):
-        figure, axes = plt.subplots(figsize=(7, 3.6), dpi=100)
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "stegvis", "svg.fonttype": "none", "font.size": 11}
+    ):
+        figure, axes = plt.subplots(figsize=(7, 4.5), dpi=100)
         labels = [month_label(m) for m in compilation.months]
         bottom = [0] * len(labels)
         for index, (category, counts) in enumerate(compilation.by_month):
@@ -52,7 +54,8 @@ def chart_data_uri(compilation: Compilation) -> str | None:
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.spines[["top", "right"]].set_visible(False)
         axes.tick_params(axis="x", labelrotation=45)
-        axes.legend(fontsize="small", frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+        # Below the bars, so that long category names do not squeeze the chart.
+        axes.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
         figure.tight_layout()
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
