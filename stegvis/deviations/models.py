@@ -261,6 +261,21 @@ class DeviationReport(models.Model):
                 ),
                 name="deviation_decision_dates",
             ),
+            # Each state has what its step recorded: the meeting, the decision, the feedback.
+            models.CheckConstraint(
+                condition=~Q(state__in=["taken", "decided", "feedback", "closed"])
+                | Q(taken_at__isnull=False),
+                name="deviation_taken_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["decided", "feedback", "closed"])
+                | Q(decided_on__isnull=False),
+                name="deviation_decided_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["feedback", "closed"]) | ~Q(feedback=""),
+                name="deviation_feedback_has_text",
+            ),
         ]
 
     def __str__(self) -> str:

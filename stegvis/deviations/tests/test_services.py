@@ -427,6 +427,9 @@ def test_the_database_keeps_the_states_coherent(world, file):
         DeviationReport.objects.filter(pk=report.pk).update(decided_on=date(2026, 1, 1))
     with transaction.atomic(), pytest.raises(IntegrityError):
         DeviationReport.objects.filter(pk=report.pk).update(event_date=date(2099, 1, 1))
+    for state in (State.TAKEN, State.DECIDED, State.FEEDBACK, State.CLOSED):
+        with transaction.atomic(), pytest.raises(IntegrityError):
+            DeviationReport.objects.filter(pk=report.pk).update(state=state)
 
 
 def test_an_old_report_can_be_registered_with_its_day_of_receipt(file):
