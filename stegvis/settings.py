@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "stegvis.catalogue",
     "stegvis.progression",
     "stegvis.finance",
+    "stegvis.deviations",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("stegvis.catalogue.urls")),
     path("", include("stegvis.progression.urls")),
     path("", include("stegvis.finance.urls")),
+    path("", include("stegvis.deviations.urls")),
     path("sprak/", set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -35,7 +35,7 @@ def _app_navigations() -> list[ModuleType]:
 
 def navigation(actor: Actor) -> list[tuple[str, str]]:
     """(label, url) pairs for the acting role's main menu."""
-    items = [(_("Start"), actor.owner.get_absolute_url())]
+    items = [(_("Start"), actor.assignment.home_url())]
     if actor.role in ASSOCIATION_ROLES:
         items.append((_("Medlemmar"), owner_url(actor, "members")))
     if actor.role in ASSOCIATION_ROLES | PROVIDER_ROLES:

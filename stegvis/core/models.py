@@ -55,11 +55,16 @@ class Role(models.TextChoices):
     COACH = "coach", _("Coach / handläggare i insats")
     # Member unit role: their own referrals only.
     REFERRER = "referrer", _("Remittent")
+    # Association-owned, invited by the office to file Lex Heller reports: sees only their own
+    # reports, and no other association page (so it is not in ASSOCIATION_ROLES).
+    REPORTER = "reporter", _("Rapportör (Lex Heller)")
 
 
 ASSOCIATION_ROLES = frozenset({Role.OFFICE, Role.BOARD, Role.PREPARATORY, Role.AUDITOR})
 PROVIDER_ROLES = frozenset({Role.PROVIDER_MANAGER, Role.COACH})
 UNIT_ROLES = frozenset({Role.REFERRER})
+# Roles held in an association: its own roles, and the invited Lex Heller reporter.
+ASSOCIATION_OWNED_ROLES = ASSOCIATION_ROLES | {Role.REPORTER}
 # Roles that can see personal data must log in with two factors.
 PERSONAL_DATA_ROLES = frozenset({Role.PROVIDER_MANAGER, Role.COACH, Role.REFERRER})
 
@@ -416,7 +421,7 @@ class RoleAssignment(OwnedByAssociationOrUnit, models.Model):
             # Exactly one owner, of the kind the role needs.
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=sorted(r.value for r in ASSOCIATION_ROLES))
+                    Q(role__in=sorted(r.value for r in ASSOCIATION_OWNED_ROLES))
                     & Q(association__isnull=False, unit__isnull=True)
                 )
                 | (
@@ -445,6 +450,11 @@ class RoleAssignment(OwnedByAssociationOrUnit, models.Model):
         return self.deactivated_at is None
 
     def home_url(self) -> str:
+        if self.role == Role.REPORTER and self.association is not None:
+            # The reporter sees no association page but their own Lex Heller reports.
+            return reverse(
+                "deviations:reporter_list", kwargs={"association": self.association.slug}
+            )
         return self.owner.get_absolute_url()
 
 

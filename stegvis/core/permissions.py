@@ -50,7 +50,7 @@ def can_view_team(actor: Actor) -> bool:
 def grantable_roles(actor: Actor) -> list[Role]:
     """The roles this actor may give others, in the actor's own association or provider."""
     if actor.role == Role.OFFICE:
-        return [Role.OFFICE, Role.BOARD, Role.PREPARATORY, Role.AUDITOR]
+        return [Role.OFFICE, Role.BOARD, Role.PREPARATORY, Role.AUDITOR, Role.REPORTER]
     if actor.role == Role.PROVIDER_MANAGER:
         return [Role.PROVIDER_MANAGER, Role.COACH]
     return []

@@ -4,6 +4,7 @@
 - bob: coach at provider P (serves A)      - erin: coach at provider Q (serves B)
 - carol: board of A                        - frank: referrer at an FK unit
 - petra: provider manager at P             - helena: auditor of A
+- rita: reporter of A (Lex Heller), invited by the office; sees only her own reports
 
 ``act_as(client, persona)`` logs the persona in with the role chosen and, for roles that need it,
 a verified second factor, exactly as after a real log-in.
@@ -40,7 +41,7 @@ from stegvis.core.tests.factories import (
     UserFactory,
 )
 
-PERSONAS = ["alice", "bob", "carol", "dave", "erin", "frank", "petra", "helena"]
+PERSONAS = ["alice", "bob", "carol", "dave", "erin", "frank", "petra", "helena", "rita"]
 
 
 @dataclass
@@ -90,6 +91,7 @@ def world(db) -> World:
         "bob": (Role.COACH, None, p),
         "erin": (Role.COACH, None, q),
         "frank": (Role.REFERRER, None, fk_unit),
+        "rita": (Role.REPORTER, a, None),
     }
     users, roles = {}, {}
     for name, (role, association, unit) in specs.items():

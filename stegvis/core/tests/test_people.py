@@ -59,12 +59,12 @@ def test_user_list_of_an_association(as_persona, world):
     response = as_persona("alice").get(a_url(world, "users"))
     assert response.status_code == 200
     page = response.content.decode()
-    for persona in ("alice", "carol", "helena"):
+    for persona in ("alice", "carol", "helena", "rita"):
         assert f"{persona}@test.example" in page
     for persona in ("dave", "petra", "bob", "erin", "frank"):
         assert f"{persona}@test.example" not in page
     assert {a.pk for a in response.context["page"].object_list} == {
-        world.roles[p].pk for p in ("alice", "carol", "helena")
+        world.roles[p].pk for p in ("alice", "carol", "helena", "rita")
     }
 
 
@@ -197,6 +197,7 @@ def test_the_office_grants_association_roles_only(as_persona, world):
         "board",
         "preparatory",
         "auditor",
+        "reporter",
     ]
     response = client.post(
         a_url(world, "invite"), {"full_name": "Ny", "email": "ny@test.example", "role": "coach"}
@@ -302,6 +303,7 @@ def test_user_role_offers_the_other_grantable_roles(as_persona, world):
         "office",
         "preparatory",
         "auditor",
+        "reporter",
     ]
 
 

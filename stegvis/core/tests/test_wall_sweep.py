@@ -510,9 +510,14 @@ def test_public_pages_show_no_other_owners_data(name, world):
 
 
 def test_association_roles_are_the_only_ones_on_association_pages():
-    """A guard on the data: association views never allow a provider or referrer role."""
+    """A guard on the data: association views never allow a provider or referrer role. The one
+    association-owned role outside ASSOCIATION_ROLES, the invited Lex Heller reporter, is allowed
+    on its own report pages only, and nothing else is allowed there."""
     for route in OWNED:
-        if route.owner_kind == "association":
+        if route.owner_kind == "association" and Role.REPORTER in route.callback.allowed_roles:
+            assert route.callback.allowed_roles == {Role.REPORTER}, route.name
+            assert route.name.startswith("deviations:reporter_"), route.name
+        elif route.owner_kind == "association":
             assert route.callback.allowed_roles <= ASSOCIATION_ROLES, route.name
         else:
             assert not (route.callback.allowed_roles & ASSOCIATION_ROLES), route.name

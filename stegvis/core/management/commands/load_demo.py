@@ -87,6 +87,7 @@ USERS = [
     DemoUser("quentin", "Quentin Falk", "quentin@ostersund.example", Role.PROVIDER_MANAGER, "Q"),
     DemoUser("erin", "Erin Wik", "erin@ostersund.example", Role.COACH, "Q"),
     DemoUser("frank", "Frank Öberg", "frank@fk.example", Role.REFERRER, "fk"),
+    DemoUser("rut", "Rut Lindqvist", "rut@fjallbygden.example", Role.REPORTER, "A"),
 ]
 
 
