@@ -99,6 +99,13 @@ def test_one_associations_catalogue(client, world, entry, shared):
     )
 
 
+@pytest.mark.django_db
+def test_the_log_in_page_points_people_looking_for_support_to_the_catalogue(client):
+    html = body(client.get(reverse("core:login")))
+    assert f'href="{INDEX}"' in html
+    assert "Se insatskatalogen" in html
+
+
 def test_the_catalogue_query_count_is_constant(client, world, entry, django_assert_max_num_queries):
     client.get(INDEX)
     with django_assert_max_num_queries(20) as small:
