@@ -23,6 +23,7 @@ from stegvis.core.models import (
     Organisation,
     Role,
     RoleAssignment,
+    Unit,
     User,
     normalise_org_number,
     validate_org_number,
@@ -33,6 +34,7 @@ from stegvis.core.tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from stegvis.interventions.models import Intervention
 
 
 def _new_user() -> User:
@@ -309,7 +311,19 @@ PERSONAL_FIELD = re.compile(
     r"(national_id|personnummer|samordningsnummer|ssn|participant|first_name|last_name|phone|address)",
     re.IGNORECASE,
 )
-PROVIDER_SIDE_APPS = {"participants", "progression"}
+
+
+def _provider_held(model: type[models.Model]) -> bool:
+    """A model whose every row belongs to one provider (a required ``provider`` owner): the
+    provider's own records, personal data among them. The intervention is the exception: the
+    association creates and funds it, and only names the provider that runs it."""
+    if model is Intervention:
+        return False
+    try:
+        field = model._meta.get_field("provider")
+    except FieldDoesNotExist:
+        return False
+    return isinstance(field, models.ForeignKey) and field.related_model is Unit and not field.null
 
 
 def _association_owned_models() -> list[type[models.Model]]:
@@ -322,6 +336,17 @@ def _association_owned_models() -> list[type[models.Model]]:
         if isinstance(field, models.ForeignKey) and field.related_model is Association:
             owned.append(model)
     return owned
+
+
+def test_provider_held_models_are_recognised():
+    from stegvis.participants.models import Enrolment, Participant
+    from stegvis.progression.models import Instrument, Measurement
+
+    assert _provider_held(Participant) and _provider_held(Enrolment) and _provider_held(Measurement)
+    # Shared or association instruments are definitions, not records of a provider.
+    assert not _provider_held(Instrument)
+    assert not _provider_held(Intervention)
+    assert not _provider_held(Member)
 
 
 def test_no_association_owned_model_can_hold_personal_data():
@@ -341,9 +366,7 @@ def test_no_association_owned_model_can_hold_personal_data():
             assert not PERSONAL_FIELD.search(field.name), f"{label}.{field.name}"
             related = field.related_model
             if related is not None and not isinstance(related, str):
-                assert related._meta.app_label not in PROVIDER_SIDE_APPS, (
-                    f"{label}.{field.name} → {related._meta.label}"
-                )
+                assert not _provider_held(related), f"{label}.{field.name} → {related._meta.label}"
 
 
 def test_the_audit_constraint_refuses_participants_in_an_association_log():
