@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "stegvis.core",
     "stegvis.interventions",
     "stegvis.participants",
+    "stegvis.surveys",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("stegvis.core.urls")),
     path("", include("stegvis.interventions.urls")),
     path("", include("stegvis.participants.urls")),
+    path("", include("stegvis.surveys.urls")),
     path("sprak/", set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
