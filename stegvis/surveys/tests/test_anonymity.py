@@ -23,8 +23,22 @@ pytestmark = pytest.mark.django_db
 
 ANSWER_MODELS = [SurveyResponse, Answer, ViolenceTally]
 PERSON_MODELS = {User, RoleAssignment, Participant, Enrolment}
-SUSPECT_NAME = ("user", "ip", "address", "national", "participant", "session", "device", "agent",
-                "email", "name", "token", "time", "created", "enrolment")
+SUSPECT_NAME = (
+    "user",
+    "ip",
+    "address",
+    "national",
+    "participant",
+    "session",
+    "device",
+    "agent",
+    "email",
+    "name",
+    "token",
+    "time",
+    "created",
+    "enrolment",
+)
 MOMENT = datetime(2026, 3, 10, 10, 42, 17, tzinfo=timezone.get_fixed_timezone(60))
 
 

@@ -59,9 +59,7 @@ def answer(survey_round, rows, day):
             answers["d1"] = q1
         if q6:
             answers["d6"] = q6
-        services.submit_response(
-            survey_round, answers, intervention=None, language="sv", today=day
-        )
+        services.submit_response(survey_round, answers, intervention=None, language="sv", today=day)
 
 
 def reference_file(rows: list[str]) -> bytes:
@@ -196,7 +194,10 @@ def test_response_rate_counts_exits_offered_the_survey(worked, steg):
 def test_violence_tallies_are_suppressed(world, violence_round, steg):
     for value in ["ja", "ja", "nej", "nej", "nej", "nej", "nej", "nej"]:
         services.submit_response(
-            violence_round, {"v1": value}, intervention=None, language="sv",
+            violence_round,
+            {"v1": value},
+            intervention=None,
+            language="sv",
             today=date(2026, 4, 1),
         )
     from stegvis.surveys.models import ViolenceTally
@@ -222,7 +223,11 @@ def test_screening_coverage_worked_example(world, steg):
     services.record_screening(bob, exits[0], outcome="asked", on=date(2026, 2, 1), today=day)
     services.record_screening(bob, exits[1], outcome="asked", on=date(2026, 2, 1), today=day)
     services.record_screening(
-        bob, exits[2], outcome="not_possible", reason="Tolk saknades", on=date(2026, 2, 1),
+        bob,
+        exits[2],
+        outcome="not_possible",
+        reason="Tolk saknades",
+        on=date(2026, 2, 1),
         today=day,
     )
     from stegvis.participants.models import Enrolment
@@ -236,7 +241,10 @@ def test_screening_coverage_worked_example(world, steg):
 def test_goal_without_reference_cannot_be_evaluated(world, loaded, exit_round):
     answer(exit_round, ROWS_2026, date(2026, 3, 10))
     services.add_goal(
-        actor_of(world, "alice"), loaded["deltagare-avslut"], item_key="d2", year=2026,
+        actor_of(world, "alice"),
+        loaded["deltagare-avslut"],
+        item_key="d2",
+        year=2026,
         kind=SurveyGoal.Kind.NATIONAL,
     )
     [goal] = questionnaire_results(loaded["deltagare-avslut"], year=2026).goals
