@@ -107,7 +107,11 @@ def overview(request: HttpRequest, association: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def questionnaire_list(request: HttpRequest, association: str) -> HttpResponse:
     actor = get_actor(request)
-    form = UploadForm(request.POST or None, request.FILES or None, extensions=(".yaml", ".yml"))
+    form = UploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        extensions=(".yaml", ".yml"),
+    )
     problems: list[tuple[str, str]] = []
     if request.method == "POST":
         if not can_manage_surveys(actor):
@@ -193,7 +197,7 @@ def local_item_add(request: HttpRequest, association: str, questionnaire: str) -
     version = obj.current_version()
     if version is None:
         return redirect(url(actor, "questionnaire_detail", questionnaire=obj.public_id))
-    form = LocalItemForm(request.POST or None, version=version)
+    form = LocalItemForm(request.POST if request.method == "POST" else None, version=version)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -295,7 +299,7 @@ def round_create(request: HttpRequest, association: str) -> HttpResponse:
     actor = get_actor(request)
     today = timezone.localdate()
     form = RoundForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         actor=actor,
         initial={"opens_on": today, "closes_on": today.replace(month=12, day=31)},
     )
@@ -399,7 +403,9 @@ def paper_tallies_page(
         visible = set(Intervention.objects.visible_to(actor).values_list("pk", flat=True))
         interventions = [i for i in interventions if i.pk in visible]
     form = PaperTallyForm(
-        request.POST or None, survey_round=survey_round, interventions=interventions
+        request.POST if request.method == "POST" else None,
+        survey_round=survey_round,
+        interventions=interventions,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -551,7 +557,11 @@ def results_pdf(request: HttpRequest, association: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reference_values(request: HttpRequest, association: str) -> HttpResponse:
     actor = get_actor(request)
-    form = UploadForm(request.POST or None, request.FILES or None, extensions=(".csv", ".xlsx"))
+    form = UploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        extensions=(".csv", ".xlsx"),
+    )
     problems: list[Any] = []
     if request.method == "POST":
         if not can_manage_surveys(actor):
@@ -648,7 +658,7 @@ def violence_settings(request: HttpRequest, association: str) -> HttpResponse:
     assert actor.association is not None
     support = services.violence_support(actor.association)
     form = ViolenceSupportForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={
             "help_text": support.help_text,
             "help_text_en": support.help_text_en,

@@ -107,7 +107,7 @@ def screening_record(request: HttpRequest, provider: str, enrolment: str) -> Htt
         if existing
         else {"on": timezone.localdate()}
     )
-    form = ScreeningForm(request.POST or None, initial=initial)
+    form = ScreeningForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_screening(actor, obj, **form.cleaned_data)

@@ -82,7 +82,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             "surveys/answer_done.html",
             _context(survey_round, AnswerForm(survey_round=survey_round)) | {"again": True},
         )
-    form = AnswerForm(request.POST or None, survey_round=survey_round)
+    form = AnswerForm(request.POST if request.method == "POST" else None, survey_round=survey_round)
     if request.method == "POST" and form.is_valid():
         address = throttle.client_address(request)
         if not throttle.allow(
