@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
 from stegvis.core.models import AuditEvent
+from stegvis.interventions.models import Intervention
 from stegvis.surveys import services
 from stegvis.surveys.models import (
     Item,
@@ -222,7 +223,9 @@ def test_open_round_validates(world, loaded, steg):
     alice = actor_of(world, "alice")
     from stegvis.interventions.tests.factories import InterventionFactory
 
-    foreign = InterventionFactory(provider=world.q, lead_association=world.b)
+    foreign = Intervention.objects.get(
+        pk=InterventionFactory(provider=world.q, lead_association=world.b).pk
+    )
     with pytest.raises(ValidationError) as info:
         services.open_round(
             alice,
