@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 
 from stegvis.core.tests.browser import PASSWORD, assert_accessible, log_in
+from stegvis.interventions.models import Intervention
 from stegvis.interventions.tests.factories import InterventionFactory
 from stegvis.participants.models import Enrolment
 from stegvis.surveys import services
@@ -51,7 +52,7 @@ def test_violence_questions_from_coach_to_office(page: Page, browser: Browser, l
         actor_of(world, "alice"),
         loaded["vald"].version,
         title="Frågor om våld i år",
-        interventions=[steg],
+        interventions=[Intervention.objects.get(pk=steg.pk)],
         opens_on=date(today.year, 1, 1),
         closes_on=date(today.year, 12, 31),
     )
