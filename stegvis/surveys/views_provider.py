@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from stegvis.core import audit
 from stegvis.core.actors import Actor
 from stegvis.core.models import PROVIDER_ROLES, Association
 from stegvis.core.permissions import get_actor, role_required
@@ -77,6 +78,8 @@ def screening_overview(request: HttpRequest, provider: str) -> HttpResponse:
         .order_by("exit_date", "start", "pk")
     )
     page = Paginator(pending, PAGE_SIZE).get_page(request.GET.get("sida"))
+    # The list shows participants' names: a read of personal data, as on the participant list.
+    audit.record("violence_screening.list", actor=actor, reason=f"{len(page.object_list)} rader")
     associations = Association.objects.filter(
         pk__in=Intervention.objects.visible_to(actor).values("lead_association")
     ).order_by("name")

@@ -544,6 +544,44 @@ def test_screening_overview_shows_coverage_and_routine(
     with django_assert_max_num_queries(len(small)):
         response = client.get(p_url(world, "screening_overview"))
     assert len(response.context["page"].object_list) == 21
+    assert AuditEvent.objects.filter(action="violence_screening.list", reason="21 rader").exists()
+
+
+def test_reference_values_query_count_is_constant(
+    world, as_persona, loaded, django_assert_max_num_queries
+):
+    alice = actor_of(world, "alice")
+    services.import_reference_values(
+        alice,
+        "år;respondentgrupp;fråga;andel_positiva\n2025;deltagare_avslut;1;70\n".encode(),
+        "r.csv",
+    )
+    client = as_persona("carol")
+    with django_assert_max_num_queries(15) as small:
+        client.get(a_url(world, "reference_values"))
+    rows = ["år;respondentgrupp;fråga;andel_positiva"] + [
+        f"{year};deltagare_avslut;{number};{50 + number}"
+        for year in range(2010, 2020)
+        for number in (1, 2, 5, 6, 7)
+    ]
+    services.import_reference_values(alice, "\n".join(rows).encode(), "r.csv")
+    with django_assert_max_num_queries(len(small)):
+        response = client.get(a_url(world, "reference_values"))
+    assert len(response.context["page"].object_list) == 50
+
+
+def test_provider_links_query_count_is_constant(
+    world, as_persona, loaded, steg, django_assert_max_num_queries
+):
+    open_round(world, loaded["deltagare-avslut"], [steg], opens_on=date(2026, 1, 1))
+    client = as_persona("bob")
+    with django_assert_max_num_queries(20) as small:
+        client.get(p_url(world, "provider_surveys"))
+    for n in range(10):
+        open_round(world, loaded["personal"], [steg], title=f"P {n}", opens_on=date(2026, 1, 1))
+    with django_assert_max_num_queries(len(small)):
+        response = client.get(p_url(world, "provider_surveys"))
+    assert len(response.context["rounds"]) == 11
 
 
 def test_coach_counts_paper_forms(world, as_persona, violence_round, steg):
