@@ -165,10 +165,19 @@ class _Reader:
 
 
 def parse(content: bytes | str, *, source: str = "") -> QuestionnaireSpec:
-    """Read a questionnaire file; raise FileProblems with every problem found."""
+    """Read a questionnaire file (YAML, or XLSX when ``source`` ends in .xlsx); raise
+    FileProblems with every problem found."""
+    if isinstance(content, bytes) and len(content) > MAX_BYTES:
+        raise FileProblems([(source or _("filen"), _("Filen är större än 512 kB."))])
+    if source.lower().endswith(".xlsx") and isinstance(content, bytes):
+        from stegvis.surveys.questionnaire_xlsx import read_workbook
+
+        data, places = read_workbook(content)
+        try:
+            return parse_data(data)
+        except FileProblems as error:
+            raise FileProblems([(places(where), what) for where, what in error.problems]) from None
     if isinstance(content, bytes):
-        if len(content) > MAX_BYTES:
-            raise FileProblems([(source or _("filen"), _("Filen är större än 512 kB."))])
         try:
             content = content.decode("utf-8")
         except UnicodeDecodeError:
@@ -190,6 +199,11 @@ def parse(content: bytes | str, *, source: str = "") -> QuestionnaireSpec:
                 )
             ]
         )
+    return parse_data(data)
+
+
+def parse_data(data: dict[str, Any]) -> QuestionnaireSpec:
+    """Check and normalise a questionnaire already read into a dict (from YAML or XLSX)."""
     reader = _Reader()
     if data.get("format") != FORMAT:
         reader.problem("format", _("Ska vara %(format)s.") % {"format": FORMAT})

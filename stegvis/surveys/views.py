@@ -110,7 +110,7 @@ def questionnaire_list(request: HttpRequest, association: str) -> HttpResponse:
     form = UploadForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
-        extensions=(".yaml", ".yml"),
+        extensions=(".yaml", ".yml", ".xlsx"),
     )
     problems: list[tuple[str, str]] = []
     if request.method == "POST":

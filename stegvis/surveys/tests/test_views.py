@@ -190,7 +190,7 @@ def test_a_bad_upload_lists_the_problems_and_saves_nothing(world, as_persona):
     wrong_type = as_persona("alice").post(
         a_url(world, "questionnaire_list"), {"file": SimpleUploadedFile("x.txt", b"x")}
     )
-    assert "Filen ska vara av typen .yaml, .yml." in wrong_type.content.decode()
+    assert "Filen ska vara av typen .yaml, .yml, .xlsx." in wrong_type.content.decode()
 
 
 def test_load_samples_and_add_a_local_item(world, as_persona):
