@@ -12,10 +12,6 @@ import io
 from decimal import Decimal
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 
@@ -23,7 +19,6 @@ def _data_uri(figure: Figure) -> str:
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "stegvis", "svg.fonttype": "none"}):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    plt.close(figure)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
@@ -34,7 +29,9 @@ def share_chart(labels: list[str], series: list[tuple[str, list[Decimal | None]]
         return None
     colours = ["#1d4f91", "#8a8a8a", "#c7d6ea"]
     height = 0.8 / max(len(series), 1)
-    figure, axes = plt.subplots(figsize=(7, 0.6 + 0.55 * len(labels) * max(len(series), 1) / 2))
+    # A Figure of its own, not pyplot's global state: requests may draw charts concurrently.
+    figure = Figure(figsize=(7, 0.6 + 0.55 * len(labels) * max(len(series), 1) / 2))
+    axes = figure.subplots()
     for index, (name, values) in enumerate(series):
         positions = [i + index * height for i in range(len(labels))]
         axes.barh(

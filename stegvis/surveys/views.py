@@ -390,8 +390,6 @@ def paper_tallies_page(
     request: HttpRequest, actor: Actor, survey_round: SurveyRound, back: str
 ) -> HttpResponse:
     """The paper-form page, shared by the office and provider staff."""
-    from django.core.exceptions import PermissionDenied
-
     if survey_round.questionnaire.kind != Questionnaire.Kind.VIOLENCE:
         from django.http import Http404
 
@@ -417,8 +415,6 @@ def paper_tallies_page(
                 counts=form.counts(),
                 year=form.cleaned_data["year"],
             )
-        except PermissionDenied:
-            raise
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for key, errors in error.error_dict.items():

@@ -4,11 +4,14 @@ The round is found by the hash of the link's secret. Nothing about the responden
 with the answer (see ``services.submit_response``). Answering twice from one device is held
 back, best effort and without storing identity: a signed cookie on the device says the round
 was answered, and a rate limit per address (counted under a keyed hash, purged within a day)
-stops floods without blocking colleagues who share one office address.
+stops floods without blocking colleagues who share one office address. The limit is counted per
+network (/24 for IPv4, /48 for IPv6), never per single address, so that even someone holding the
+database and the secret key cannot tell which device answered.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 
 from django.core import signing
@@ -26,10 +29,20 @@ from stegvis.surveys.forms import AnswerForm
 from stegvis.surveys.models import Questionnaire, SurveyRound, translated
 from stegvis.surveys.views import attach
 
-# Answers from one address to one round per hour before the page asks to wait.
+# Answers from one network to one round per hour before the page asks to wait.
 ADDRESS_LIMIT = 30
 ADDRESS_WINDOW = timedelta(hours=1)
 COOKIE_SALT = "stegvis.surveys.answered"
+
+
+def _network(address: str) -> str:
+    """The caller's network, not their address: the unit the rate limit counts."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 def _cookie_name(survey_round: SurveyRound) -> str:
@@ -84,10 +97,10 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         )
     form = AnswerForm(request.POST if request.method == "POST" else None, survey_round=survey_round)
     if request.method == "POST" and form.is_valid():
-        address = throttle.client_address(request)
+        network = _network(throttle.client_address(request))
         if not throttle.allow(
             "survey-answer",
-            f"{survey_round.pk}:{address}",
+            f"{survey_round.pk}:{network}",
             limit=ADDRESS_LIMIT,
             window=ADDRESS_WINDOW,
         ):

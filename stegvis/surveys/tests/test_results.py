@@ -249,3 +249,17 @@ def test_goal_without_reference_cannot_be_evaluated(world, loaded, exit_round):
     )
     [goal] = questionnaire_results(loaded["deltagare-avslut"], year=2026).goals
     assert goal.met is None
+
+
+def test_the_chart_is_an_svg_image_with_the_question_labels():
+    import base64
+
+    from stegvis.surveys.charts import share_chart
+
+    uri = share_chart(["1", "6"], [("Förbundet", [Decimal("50.0"), Decimal("83.3")])])
+    assert uri is not None and uri.startswith("data:image/svg+xml;base64,")
+    svg = base64.b64decode(uri.split(",", 1)[1]).decode()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+    assert "Förbundet" in svg
+    assert share_chart([], []) is None
+    assert share_chart(["1"], [("Förbundet", [None])]) is None

@@ -355,7 +355,7 @@ def test_an_unknown_link_is_not_found(world, client):
     assert "Länken fungerar inte" in response.content.decode()
 
 
-def test_many_answers_from_one_address_are_held_back(world, exit_round, monkeypatch):
+def test_many_answers_from_one_network_are_held_back(world, exit_round, monkeypatch):
     from django.test import Client
 
     monkeypatch.setattr(views_public, "ADDRESS_LIMIT", 2)
@@ -364,7 +364,9 @@ def test_many_answers_from_one_address_are_held_back(world, exit_round, monkeypa
         Client().post(url, {"q_d1": "5"}, REMOTE_ADDR="198.51.100.4").status_code for _ in range(3)
     ]
     assert statuses == [302, 302, 429]
-    assert Client().post(url, {"q_d1": "5"}, REMOTE_ADDR="198.51.100.5").status_code == 302
+    # Counted per network: a neighbour in the same /24 waits too; another network does not.
+    assert Client().post(url, {"q_d1": "5"}, REMOTE_ADDR="198.51.100.5").status_code == 429
+    assert Client().post(url, {"q_d1": "5"}, REMOTE_ADDR="198.51.101.5").status_code == 302
     assert SurveyResponse.objects.count() == 3
 
 
