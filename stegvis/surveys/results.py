@@ -151,7 +151,9 @@ class Results:
 
     @property
     def response_rate(self) -> Decimal | None:
-        if not self.offered:
+        """Responses ÷ exits offered the survey; not shown when fewer than 5 were offered (the
+        count of exits is itself a small cell)."""
+        if not self.offered or self.offered < MIN_ANSWERS:
             return None
         return share(self.responses, self.offered)
 

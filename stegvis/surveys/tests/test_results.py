@@ -189,6 +189,14 @@ def test_response_rate_counts_exits_offered_the_survey(worked, steg):
     results = questionnaire_results(worked, year=2026)
     assert results.offered == 10
     assert results.response_rate == Decimal("70.0")
+    # Fewer than 5 offered in one intervention: the count is a small cell, no rate is shown.
+    from stegvis.interventions.tests.factories import InterventionFactory
+
+    other = InterventionFactory(provider=steg.provider, lead_association=steg.lead_association)
+    for _ in range(3):
+        enrolment(other, exit_date=date(2026, 2, 1), offered=True)
+    small = questionnaire_results(worked, year=2026, intervention=other)
+    assert (small.offered, small.response_rate) == (3, None)
 
 
 def test_violence_tallies_are_suppressed(world, violence_round, steg):
