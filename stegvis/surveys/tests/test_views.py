@@ -432,6 +432,7 @@ def test_results_export_xlsx_and_pdf(world, as_persona, loaded, exit_round):
     pdf = client.get(a_url(world, "results_pdf"), results_query(loaded))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    assert b"/XObject" in pdf.content  # the chart, drawn as vector graphics
     assert client.get(a_url(world, "results_pdf"))["Location"] == a_url(world, "results")
 
 
