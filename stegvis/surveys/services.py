@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -462,10 +462,15 @@ def _add_to_tallies(
                 "value": value,
             }
             updated = ViolenceTally.objects.filter(**lookup).update(count=F("count") + count)
-            if not updated:
-                ViolenceTally.objects.create(
-                    association=survey_round.association, count=count, **lookup
-                )
+            if updated:
+                continue
+            try:
+                with transaction.atomic():
+                    ViolenceTally.objects.create(
+                        association=survey_round.association, count=count, **lookup
+                    )
+            except IntegrityError:  # another answer created the row first
+                ViolenceTally.objects.filter(**lookup).update(count=F("count") + count)
 
 
 @transaction.atomic
