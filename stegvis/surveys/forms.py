@@ -262,6 +262,13 @@ class ResultsFilterForm(forms.Form):
         required=False,
         empty_label=_("Alla insatser"),
     )
+    survey_round = forms.ModelChoiceField(
+        label=_("Omgång"),
+        queryset=SurveyRound.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        empty_label=_("Alla omgångar"),
+    )
     split = forms.ChoiceField(
         label=_("Dela upp på"),
         choices=[("", _("Ingen uppdelning"))] + [(k, v) for k, v in SPLITS.items()],
@@ -285,4 +292,21 @@ class ResultsFilterForm(forms.Form):
         self.fields["intervention"].queryset = Intervention.objects.visible_to(actor).order_by(  # type: ignore[attr-defined]
             "name"
         )
+        self.fields["survey_round"].queryset = (  # type: ignore[attr-defined]
+            SurveyRound.objects.visible_to(actor)
+            .exclude(version__questionnaire__kind=Questionnaire.Kind.VIOLENCE)
+            .order_by("-opens_on", "title")
+        )
         self.fields["year"].initial = timezone.localdate().year
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        survey_round = data.get("survey_round")
+        questionnaire = data.get("questionnaire")
+        if (
+            survey_round is not None
+            and questionnaire is not None
+            and survey_round.version.questionnaire_id != questionnaire.pk
+        ):
+            self.add_error("survey_round", _("Omgången hör till en annan enkät."))
+        return data

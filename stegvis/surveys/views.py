@@ -460,6 +460,7 @@ def _results_from(request: HttpRequest, actor: Actor) -> tuple[ResultsFilterForm
         year=values["year"],
         period=values["period"],
         intervention=values["intervention"],
+        survey_round=values["survey_round"],
         split=values["split"] or None,
         reference_year=values["reference_year"],
     )

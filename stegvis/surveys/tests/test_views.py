@@ -407,6 +407,28 @@ def test_results_appear_only_from_five_answers(world, as_persona, loaded, exit_r
     assert 'alt="Stapeldiagram: andel positiva svar per fråga' in html
 
 
+def test_results_of_one_round(world, as_persona, loaded, exit_round, steg):
+    answer(exit_round, ROWS_2026, date(2026, 3, 1))
+    other = open_round(world, loaded["deltagare-avslut"], [steg], title="Annan omgång")
+    answer(other, ROWS_2026[:3], date(2026, 3, 2))
+    client = as_persona("carol")
+    response = client.get(
+        a_url(world, "results"), results_query(loaded, survey_round=exit_round.public_id)
+    )
+    assert response.context["results"].responses == 7
+    assert (
+        client.get(a_url(world, "results"), results_query(loaded)).context["results"].responses
+        == 10
+    )
+    staff_round = open_round(world, loaded["personal"], [steg], title="Personal")
+    wrong = client.get(
+        a_url(world, "results"), results_query(loaded, survey_round=staff_round.public_id)
+    )
+    assert "Omgången hör till en annan enkät." in wrong.content.decode()
+    detail = as_persona("alice").get(a_url(world, "round_detail", round=exit_round.public_id))
+    assert f"survey_round={exit_round.public_id}" in detail.content.decode()
+
+
 def test_results_with_a_split_and_bad_filters(world, as_persona, loaded, exit_round):
     answer(exit_round, ROWS_2026, date(2026, 3, 1))
     client = as_persona("alice")
