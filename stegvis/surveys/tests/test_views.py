@@ -650,3 +650,21 @@ def test_navigation(world, as_persona):
     assert f'href="{a_url(world, "violence")}"' in html
     html = as_persona("bob").get(p_url(world, "screening_overview")).content.decode()
     assert f'href="{p_url(world, "provider_surveys")}"' in html
+
+
+def test_violence_page_query_count_is_constant(
+    world, as_persona, violence_round, loaded, steg, django_assert_max_num_queries
+):
+    services.submit_response(violence_round, {"v1": "nej"}, intervention=None, language="sv")
+    client = as_persona("carol")
+    with django_assert_max_num_queries(15) as small:
+        client.get(a_url(world, "violence"))
+    for n in range(8):
+        more = open_round(world, loaded["vald"], [steg], title=f"Våld {n}")
+        for value in ("ja", "nej", "vill_ej"):
+            services.submit_response(
+                more, {"v1": value, "v2": value}, intervention=None, language="sv"
+            )
+    with django_assert_max_num_queries(len(small)):
+        response = client.get(a_url(world, "violence"))
+    assert [row.total for row in response.context["rows"]] == [25, 25]
