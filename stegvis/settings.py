@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "stegvis.progression",
     "stegvis.finance",
     "stegvis.deviations",
+    "stegvis.surveys",
 ]
 
 MIDDLEWARE = [

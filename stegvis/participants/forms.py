@@ -250,9 +250,6 @@ class ExitForm(forms.Form):
     occupation = forms.ChoiceField(
         label=_("Sysselsättning vid avslut"), choices=_BLANK + list(Occupation.choices)
     )
-    violence_screening_asked = forms.BooleanField(
-        label=_("Frågorna om våld i nära relationer är ställda"), required=False
-    )
     survey_offered = forms.BooleanField(label=_("Enkät erbjuden vid avslut"), required=False)
     summary = forms.CharField(
         label=_("Avslutssammanfattning"),

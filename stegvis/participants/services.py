@@ -691,12 +691,12 @@ def record_exit(
     occupation: str,
     summary: str = "",
     notes: str = "",
-    violence_screening_asked: bool = False,
     survey_offered: bool = False,
     today: date | None = None,
 ) -> Enrolment:
     """Close the enrolment and plan its follow-ups (6 and 12 months unless the intervention says
-    otherwise)."""
+    otherwise). Whether the violence questions were asked is recorded apart, in
+    ``surveys.services.record_screening``, which alone sets ``violence_screening_asked``."""
     if actor is not None:
         _require(_staff_of(actor, enrolment.provider_id))
     day = today or timezone.localdate()
@@ -723,7 +723,6 @@ def record_exit(
     enrolment.occupation_exit = occupation
     enrolment.exit_summary = summary.strip()
     enrolment.exit_notes = notes.strip()
-    enrolment.violence_screening_asked = violence_screening_asked
     enrolment.survey_offered_at_exit = survey_offered
     enrolment.save()
     if reason != ExitReason.FELREGISTRERING:

@@ -480,7 +480,6 @@ def enrolment_exit(request: HttpRequest, provider: str, enrolment: str) -> HttpR
                 occupation=data["occupation"],
                 summary=data["summary"],
                 notes=data["notes"],
-                violence_screening_asked=data["violence_screening_asked"],
                 survey_offered=data["survey_offered"],
             )
         except ValidationError as error:

@@ -119,10 +119,17 @@ def test_one_person_from_referral_to_follow_up(page: Page, live_server, world, s
         expect(page.get_by_role("alert")).to_contain_text("kan inte vara före startdatum")
         assert_accessible(page)
         page.get_by_label("Avslutsdatum").fill("2026-05-29")
-        page.get_by_label("Frågorna om våld i nära relationer är ställda").check()
         page.get_by_label("Avslutssammanfattning").fill("Anställd som lagerarbetare på heltid.")
         page.get_by_role("button", name="Registrera avslut").click()
         expect(page.get_by_text("Avslutet är registrerat.")).to_be_visible()
+        # Whether the violence questions were asked is recorded on its own (surveys app).
+        page.get_by_role("main").get_by_role("link", name="frågor om våld").click()
+        assert_accessible(page)
+        page.get_by_label("Ja, frågorna är ställda").check()
+        page.get_by_role("button", name="Spara").click()
+        expect(
+            page.get_by_text("Frågor om våld är registrerade för inskrivningen.")
+        ).to_be_visible()
 
         # Six months on, the follow-up is on the coach's work list.
         clock.move_to("2026-11-30 10:00 +01:00")
@@ -147,6 +154,7 @@ def test_one_person_from_referral_to_follow_up(page: Page, live_server, world, s
     participant = Participant.objects.get()
     enrolment = Enrolment.objects.get()
     assert enrolment.exit_reason == "arbete"
+    assert enrolment.violence_screening_asked is True
     assert FollowUp.objects.get(months=6).reached is True
     assert FollowUp.objects.get(months=12).done_on is None
     assert AuditEvent.objects.filter(
