@@ -52,6 +52,7 @@ class Exit:
     income_source: str
     occupation: str
     summary: str = ""
+    # Recorded by the surveys demo through its screening service, the one source of truth.
     violence_screening_asked: bool = True
     survey_offered: bool = True
     # Follow-ups done: months -> (done on, occupation, income source); None = not reached.
@@ -287,6 +288,17 @@ class _Staff:
     referrer: Actor
 
 
+def exited_people() -> list[tuple[str, Person, Exit]]:
+    """(provider key, person, exit) of every demo participant who has left, for the apps that
+    add their own records of the exit (the violence screening)."""
+    return [
+        (key, person, person.exit)
+        for key, people in (("P", STEG), ("Q", GEMENSAM))
+        for person in people
+        if person.exit is not None
+    ]
+
+
 def load(demo: Demo) -> None:
     p, q = demo.owners["P"], demo.owners["Q"]
     assert isinstance(p, Unit) and isinstance(q, Unit)
@@ -385,7 +397,6 @@ def _exit(coach: Actor, enrolment: Enrolment, exit: Exit) -> None:
         income_source=exit.income_source,
         occupation=exit.occupation,
         summary=exit.summary,
-        violence_screening_asked=exit.violence_screening_asked,
         survey_offered=exit.survey_offered,
         today=DEMO_DATE,
     )

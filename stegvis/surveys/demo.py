@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from stegvis.core.models import Association
+from stegvis.core.models import Association, Unit
 from stegvis.interventions.models import Intervention
 from stegvis.surveys import services
-from stegvis.surveys.models import SurveyGoal
+from stegvis.surveys.models import SurveyGoal, ViolenceScreening
 
 if TYPE_CHECKING:
     from stegvis.core.management.commands.load_demo import Demo
@@ -57,7 +57,31 @@ def _reference_csv(year: int) -> bytes:
     return "\n".join(rows).encode()
 
 
+def _screenings(demo: Demo) -> None:
+    """Whether the violence questions were asked at each demo exit, as the coach records it."""
+    from stegvis.participants.demo import DEMO_DATE, exited_people
+    from stegvis.participants.models import Enrolment
+
+    coaches = {"P": demo.actor("bob", "P"), "Q": demo.actor("erin", "Q")}
+    for key, person, exit in exited_people():
+        provider = demo.owners[key]
+        assert isinstance(provider, Unit)
+        enrolment = Enrolment.objects.get(
+            provider=provider, participant__reserve_id=person.reserve_id
+        )
+        services.record_screening(
+            coaches[key],
+            enrolment,
+            outcome=ViolenceScreening.Outcome.ASKED
+            if exit.violence_screening_asked
+            else ViolenceScreening.Outcome.NOT_ASKED,
+            on=exit.day,
+            today=DEMO_DATE,
+        )
+
+
 def load(demo: Demo) -> None:
+    _screenings(demo)
     alice = demo.actor("alice", "A")
     association = demo.owners["A"]
     assert isinstance(association, Association)

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from stegvis.core.models import Association
-from stegvis.surveys.models import Questionnaire, ViolenceTally
+from stegvis.participants.models import Enrolment
+from stegvis.surveys.models import Questionnaire, ViolenceScreening, ViolenceTally
 from stegvis.surveys.results import questionnaire_results
 
 pytestmark = pytest.mark.django_db
@@ -28,3 +29,13 @@ def test_the_demo_has_survey_results_to_show():
     assert str(q6.previous.share_positive) == "66.7"
     assert [g.met for g in results.goals] == [True, False]
     assert ViolenceTally.objects.filter(association=a).exists()
+
+
+def test_the_demo_records_the_violence_screening_of_every_exit_through_its_one_source():
+    call_command("load_demo", stdout=StringIO())
+    exited = Enrolment.objects.filter(exit_date__isnull=False)
+    screenings = ViolenceScreening.objects.filter(enrolment__in=exited)
+    assert screenings.count() == exited.count() == 12
+    assert screenings.filter(outcome=ViolenceScreening.Outcome.ASKED).count() == 10
+    # The enrolment's mark is kept equal to the screening, never set apart from it.
+    assert exited.filter(violence_screening_asked=True).count() == 10
