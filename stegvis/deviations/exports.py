@@ -3,15 +3,15 @@
 
 from __future__ import annotations
 
-import base64
 import io
 from typing import Any
 
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from stegvis.core.charts import svg_data_uri
+from stegvis.core.pdf import html_to_pdf
 from stegvis.deviations.compilation import Compilation
 
 # Colour-blind-safe palette (Okabe–Ito), repeated if there are more categories.
@@ -26,42 +26,33 @@ def chart_data_uri(compilation: Compilation) -> str | None:
     """Stacked bars: reports received per month, by category. None when there is nothing."""
     if not compilation.by_month:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    # Reproducible SVG ids, so the same figures give the same file.
-    with matplotlib.rc_context(
-        {"svg.hashsalt": "stegvis", "svg.fonttype": "none", "font.size": 11}
-    ):
-        figure, axes = plt.subplots(figsize=(7, 4.5), dpi=100)
-        labels = [month_label(m) for m in compilation.months]
-        bottom = [0] * len(labels)
-        for index, (category, counts) in enumerate(compilation.by_month):
-            axes.bar(
-                labels,
-                counts,
-                bottom=bottom,
-                label=category,
-                color=PALETTE[index % len(PALETTE)],
-                edgecolor="white",
-                linewidth=0.5,
-            )
-            bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-        axes.set_ylabel(_("Antal rapporter"))
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.spines[["top", "right"]].set_visible(False)
-        axes.tick_params(axis="x", labelrotation=45)
-        # Below the bars, so that long category names do not squeeze the chart.
-        axes.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
-        figure.tight_layout()
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
-        plt.close(figure)
-    encoded = base64.b64encode(buffer.getvalue().encode()).decode()
-    return f"data:image/svg+xml;base64,{encoded}"
+    figure = Figure(figsize=(7, 4.5), dpi=100)
+    axes = figure.subplots()
+    labels = [month_label(m) for m in compilation.months]
+    bottom = [0] * len(labels)
+    for index, (category, counts) in enumerate(compilation.by_month):
+        axes.bar(
+            labels,
+            counts,
+            bottom=bottom,
+            label=category,
+            color=PALETTE[index % len(PALETTE)],
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    axes.set_ylabel(_("Antal rapporter"), fontsize=11)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(axis="x", labelrotation=45, labelsize=11)
+    axes.tick_params(axis="y", labelsize=11)
+    # Below the bars, so that long category names do not squeeze the chart.
+    axes.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=11)
+    figure.tight_layout()
+    return svg_data_uri(figure)
 
 
 def chart_alt(compilation: Compilation) -> str:
@@ -174,12 +165,5 @@ def xlsx_bytes(compilation: Compilation) -> bytes:
 
 def pdf_bytes(context: dict[str, Any]) -> bytes:
     """The compilation page's own content, laid out for print by WeasyPrint."""
-    from weasyprint import CSS, HTML
-
     html = render_to_string("deviations/compilation_print.html", context)
-    sheets = [
-        CSS(filename=path)
-        for name in ("css/stegvis.css", "deviations/deviations.css")
-        if (path := finders.find(name))
-    ]
-    return bytes(HTML(string=html).write_pdf(stylesheets=sheets))
+    return html_to_pdf(html, stylesheets=("css/stegvis.css", "deviations/deviations.css"))

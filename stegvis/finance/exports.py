@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from stegvis.core.pdf import html_to_pdf
 from stegvis.finance.figures import BudgetTable, DeviationReport, MultiYearPlan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -173,8 +174,5 @@ def download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def pdf(request: HttpRequest, template: str, context: dict[str, Any]) -> bytes:
-    """The print template rendered by WeasyPrint (fonts and styles inline, no network)."""
-    from weasyprint import HTML
-
-    html = render_to_string(template, context, request=request)
-    return bytes(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf())
+    """The print template rendered by WeasyPrint (its styles inline, no network)."""
+    return html_to_pdf(render_to_string(template, context, request=request))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import textwrap
 
 from matplotlib.figure import Figure
 
+from stegvis.core.charts import svg_data_uri
 from stegvis.progression.figures import ItemRow, ParticipantInstrument
 
 
@@ -59,7 +58,4 @@ def profile_chart(
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 if not shared else -0.12), ncols=2)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    encoded = base64.b64encode(buffer.getvalue()).decode()
-    return f"data:image/svg+xml;base64,{encoded}"
+    return svg_data_uri(fig)

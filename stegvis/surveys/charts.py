@@ -7,19 +7,11 @@ the exports use.
 
 from __future__ import annotations
 
-import base64
-import io
 from decimal import Decimal
 
-import matplotlib
 from matplotlib.figure import Figure
 
-
-def _data_uri(figure: Figure) -> str:
-    buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": "stegvis", "svg.fonttype": "none"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+from stegvis.core.charts import svg_data_uri
 
 
 def share_chart(labels: list[str], series: list[tuple[str, list[Decimal | None]]]) -> str | None:
@@ -48,4 +40,4 @@ def share_chart(labels: list[str], series: list[tuple[str, list[Decimal | None]]
     axes.set_xlabel("%")
     axes.legend(loc="lower right", fontsize="small")
     axes.spines[["top", "right"]].set_visible(False)
-    return _data_uri(figure)
+    return svg_data_uri(figure)

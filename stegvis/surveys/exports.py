@@ -93,12 +93,6 @@ def results_xlsx(results: Results) -> bytes:
     return buffer.getvalue()
 
 
-def html_to_pdf(html: str, base_url: str) -> bytes:
-    from weasyprint import HTML
-
-    return bytes(HTML(string=html, base_url=base_url).write_pdf())
-
-
 def delivery_csv(association: Association, year: int) -> str:
     """The annual delivery for the national compilation: for each national questionnaire and
     numbered question, how many gave each answer in ``year`` (and a total row), counts only,
@@ -173,4 +167,4 @@ def violence_csv(association: Association, year: int) -> str:
     return out.getvalue()
 
 
-__all__ = ["delivery_csv", "html_to_pdf", "results_xlsx", "violence_csv", "violence_tallies"]
+__all__ = ["delivery_csv", "results_xlsx", "violence_csv", "violence_tallies"]

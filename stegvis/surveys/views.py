@@ -22,7 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from stegvis.core.actors import Actor
 from stegvis.core.models import Role
+from stegvis.core.pdf import html_to_pdf
 from stegvis.core.permissions import get_actor, role_required
+from stegvis.core.totp import qr_data_uri
 from stegvis.surveys import charts, exports, services
 from stegvis.surveys.access import get_goal_for_user, get_questionnaire_for_user, get_round_for_user
 from stegvis.surveys.forms import (
@@ -63,12 +65,6 @@ def attach(form: Any, error: ValidationError) -> None:
             form.add_error(target, errors)
     else:
         form.add_error(None, error)
-
-
-def qr_data_uri(link: str) -> str:
-    from stegvis.core.totp import qr_data_uri as make
-
-    return make(link)
 
 
 def public_link(request: HttpRequest, survey_round: SurveyRound) -> str:
@@ -538,9 +534,7 @@ def results_pdf(request: HttpRequest, association: str) -> HttpResponse:
         {"results": figures, "chart": _chart(figures), "association": actor.association},
         request=request,
     )
-    response = HttpResponse(
-        exports.html_to_pdf(html, request.build_absolute_uri("/")), content_type="application/pdf"
-    )
+    response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="enkatresultat-{figures.questionnaire.key}-{figures.year}.pdf"'
     )
