@@ -164,7 +164,7 @@ class Item(models.Model):
         verbose_name_plural = _("frågor")
         indexes = [models.Index(fields=["association", "version"], name="item_assoc_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="item_unique_key"),
+            models.UniqueConstraint(fields=["version", "key"], name="survey_item_unique_key"),
             models.UniqueConstraint(fields=["version", "position"], name="item_unique_position"),
         ]
 

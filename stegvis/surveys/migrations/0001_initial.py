@@ -248,7 +248,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='item',
-            constraint=models.UniqueConstraint(fields=('version', 'key'), name='item_unique_key'),
+            constraint=models.UniqueConstraint(fields=('version', 'key'), name='survey_item_unique_key'),
         ),
         migrations.AddConstraint(
             model_name='item',
