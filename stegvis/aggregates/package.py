@@ -56,6 +56,7 @@ EXIT_REASONS = [r for r in ExitReason.values if r != ExitReason.FELREGISTRERING]
 FOLLOW_UP_ROWS = [*Occupation.values, "ej_nadd"]
 PROGRESSION_ROWS = ["positiv", "ingen", "negativ", "ej_matt"]
 STEP_PATTERN = r"^(0|[+-][1-9][0-9]?)$"
+SLUG_PATTERN = r"^(?!.*[0-9]{6})(?!.*[0-9a-f]{8}-[0-9a-f]{4})[a-z0-9-]{1,60}$"
 
 # Each table: its rows and the row of "participants" its every gender column must sum to
 # (None: no such rule). "steps_moved" has open rows (a signed number of steps).
@@ -317,7 +318,9 @@ def _counts() -> dict[str, Any]:
 
 def schema() -> dict[str, Any]:
     """The JSON schema of a package document (docs/dev/aggregate-package.schema.json)."""
-    slug = {"type": "string", "pattern": "^[a-z0-9-]{1,60}$"}
+    # A slug must also equal an association's or intervention's own (checked on receipt); the
+    # pattern already refuses six digits in a row (a birth date or national id) and a UUID.
+    slug = {"type": "string", "pattern": SLUG_PATTERN}
     tables: dict[str, Any] = {}
     for name, (rows, _base) in TABLES.items():
         if name == "steps_moved":
