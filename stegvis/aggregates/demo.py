@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from stegvis.aggregates import services
+from stegvis.core.models import Unit
 from stegvis.interventions.models import Intervention
 
 if TYPE_CHECKING:
@@ -24,8 +25,10 @@ def load(demo: Demo) -> None:
     period = _last_ended_quarter(timezone.localdate())
     for manager, owner in (("petra", "P"), ("quentin", "Q")):
         actor = demo.actor(manager, owner)
+        provider = demo.owners[owner]
+        assert isinstance(provider, Unit)
         interventions = Intervention.objects.filter(
-            provider=demo.owners[owner], kind=Intervention.Kind.INDIVIDUAL
+            provider=provider, kind=Intervention.Kind.INDIVIDUAL
         ).prefetch_related("fundings__association")
         for intervention in interventions:
             for funding in intervention.fundings.all():
