@@ -18,6 +18,11 @@ urlpatterns = [
         name="association_receive",
     ),
     path(
+        "a/<slug:association>/paket/nationell/",
+        views.association_national,
+        name="association_national",
+    ),
+    path(
         "a/<slug:association>/paket/<uuid:package>/",
         views.association_package,
         name="association_package",

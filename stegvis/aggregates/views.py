@@ -317,3 +317,33 @@ def association_receive(request: HttpRequest, association: str) -> HttpResponse:
         "aggregates/association_receive.html",
         {"key_form": key_form, "upload_form": upload_form, "keys": keys},
     )
+
+
+@role_required(READERS, can_read_packages)
+def association_national(request: HttpRequest, association: str) -> HttpResponse:
+    """The national count export for a year, as a table to type in from, or as CSV."""
+    from .national import national_counts, to_csv
+
+    actor = get_actor(request)
+    assert actor.association is not None
+    year = _year(request)
+    individual, structural = national_counts(actor.association, year)
+    audit.record("aggregates.national_export", actor=actor, reason=str(year))
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            to_csv(individual, structural, year), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="nationell-uppfoljning-{actor.association.slug}-{year}.csv"'
+        )
+        return response
+    return render(
+        request,
+        "aggregates/association_national.html",
+        {
+            "year": year,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+            "individual": individual,
+            "structural": structural,
+        },
+    )
