@@ -66,6 +66,21 @@ class Figures:
             "groups": [(label, self.row("exit_groups", g)) for g, label in ReportGroup.choices],
         }
 
+    def year_tables(self) -> Tables:
+        """Every table summed over the year; the participants table shows those in the year
+        (at-start counts of later periods are not added up)."""
+        people = self.tables.get("participants", {})
+        zero = dict.fromkeys(GENDERS, 0)
+        return {
+            **self.tables,
+            "participants": {
+                "active": {g: self.participants.get(g, 0) for g in GENDERS},
+                "new": people.get("new", zero),
+                "exited": people.get("exited", zero),
+                "participant_days": people.get("participant_days", zero),
+            },
+        }
+
     def rows(self, table: str) -> list[tuple[str, dict[str, int]]]:
         return [(row, _with_total(c)) for row, c in self.tables.get(table, {}).items()]
 

@@ -223,6 +223,8 @@ def association_packages(request: HttpRequest, association: str) -> HttpResponse
         .order_by("-period_start", "intervention__name", "-version")
     )
     page = Paginator(received, PAGE_SIZE).get_page(request.GET.get("sida"))
+    chosen = request.GET.get("insats", "")
+    detail = next((f for f in per if str(f.intervention.public_id) == chosen), total)  # type: ignore[union-attr]
     audit.record("aggregates.figures_viewed", actor=actor, reason=str(year))
     return render(
         request,
@@ -232,6 +234,8 @@ def association_packages(request: HttpRequest, association: str) -> HttpResponse
             "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
             "per": per,
             "total": total,
+            "detail": detail,
+            "tables": presented(detail.year_tables()),
             "missing": figures.missing_packages(actor.association, year),
             "page": page,
             "query": f"ar={year}",

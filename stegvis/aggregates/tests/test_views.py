@@ -176,3 +176,17 @@ def test_receiving_checks_role_and_owner(world, as_persona):
     url = reverse("aggregates:association_receive", kwargs={"association": world.a.slug})
     assert as_persona("helena").get(url).status_code == 403
     assert as_persona("dave").get(url).status_code == 404
+
+
+def test_the_overview_shows_every_table_per_intervention_and_in_total(
+    example, world, gemensam, as_persona
+):
+    services.send(actor_of(world, "petra"), gemensam, world.a, "2026Q3")
+    client = as_persona("alice")
+    body = client.get(_overview(world.a), {"ar": 2026}).content.decode()
+    assert "Alla tabeller: alla insatser" in body
+    assert (
+        "Försörjning efter (vid avslut)" in body and "Uppföljning 12 månader efter avslut" in body
+    )
+    one = client.get(_overview(world.a), {"ar": 2026, "insats": str(gemensam.public_id)})
+    assert "Alla tabeller: Gemensam väg" in one.content.decode()
