@@ -55,6 +55,9 @@ def test_build_on_one_database_import_on_another_and_refuse_a_tampered_file(tmp_
     for db in (provider_db, office_db):
         _run(db, "load_demo", "--skip-checks")
 
+    # Each demo has sent its last quarter within its own instance already; the file built next
+    # is version 2 and arrives at the office as a correction of what it holds.
+    provider_before, office_before = _count(provider_db), _count(office_db)
     # The provider's instance: build, sign, and show the public key.
     provider = _query(provider_db, GEMENSAM_PROVIDER)
     package = tmp_path / "paket.json"
@@ -78,8 +81,8 @@ def test_build_on_one_database_import_on_another_and_refuse_a_tampered_file(tmp_
         public_key, "--as", office,
     )  # fmt: skip
     imported = _run(office_db, "import_package", "--skip-checks", str(package))
-    assert "Mottaget: gemensam 2026Q3 version 1" in imported.stdout
-    assert _count(office_db) == 1
+    assert "Mottaget: gemensam 2026Q3 version 2" in imported.stdout
+    assert _count(office_db) == office_before + 1
 
     # One number changed: refused, nothing saved.
     signed = json.loads(package.read_text(encoding="utf-8"))
@@ -91,6 +94,6 @@ def test_build_on_one_database_import_on_another_and_refuse_a_tampered_file(tmp_
     # The same file again is not a correction.
     again = _run(office_db, "import_package", "--skip-checks", str(package), check=False)
     assert again.returncode != 0 and "äldre än eller samma" in again.stderr
-    assert _count(office_db) == 1
+    assert _count(office_db) == office_before + 1
     # The provider's database received nothing.
-    assert _count(provider_db) == 0
+    assert _count(provider_db) == provider_before
