@@ -359,6 +359,11 @@ def receive(
             % {"provider": registration.sender.name, "code": code}
         )
     period = parse(document["period"])
+    if intervention.ended is not None and period.start > intervention.ended:
+        raise PackageRefused(
+            _("Insatsen %(code)s avslutades %(ended)s, före perioden %(period)s.")
+            % {"code": code, "ended": intervention.ended.isoformat(), "period": period.label}
+        )
     if period.start > _today():
         raise PackageRefused(
             _("Perioden %(period)s ligger i framtiden.") % {"period": period.label}

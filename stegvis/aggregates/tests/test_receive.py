@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -148,6 +149,14 @@ def test_a_provider_that_no_longer_runs_the_intervention_is_refused(example, wor
     gemensam.provider = ProviderFactory(organisation=world.p.organisation)
     gemensam.save(update_fields=["provider"])
     _refused(world.a, signed, "driver inte längre insatsen")
+
+
+def test_a_period_after_the_intervention_ended_is_refused(example, world, gemensam):
+    signed = _signed(world, gemensam)
+    _register(world)
+    gemensam.ended = date(2026, 6, 30)
+    gemensam.save(update_fields=["ended"])
+    _refused(world.a, signed, "avslutades 2026-06-30, före perioden 2026Q3")
 
 
 def test_an_overlapping_period_is_refused(example, world, gemensam):
