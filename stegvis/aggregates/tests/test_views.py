@@ -190,3 +190,33 @@ def test_the_overview_shows_every_table_per_intervention_and_in_total(
     )
     one = client.get(_overview(world.a), {"ar": 2026, "insats": str(gemensam.public_id)})
     assert "Alla tabeller: Gemensam väg" in one.content.decode()
+
+
+def test_the_review_page_starts_empty(world, gemensam, as_persona):
+    page = as_persona("petra").get(_review(world, gemensam))
+    assert page.status_code == 200
+    assert (
+        "Visa paketet" in page.content.decode()
+        and "Skicka till förbundet" not in page.content.decode()
+    )
+
+
+def test_the_key_list_query_count_is_constant(
+    world, gemensam, as_persona, django_assert_max_num_queries
+):
+    from stegvis.core.tests.factories import ProviderFactory
+    from stegvis.interventions.tests.factories import InterventionFactory
+
+    url = reverse("aggregates:association_receive", kwargs={"association": world.a.slug})
+    client = as_persona("alice")
+    office = actor_of(world, "alice")
+    services.register_key(office, world.p, services.provider_key(world.p).public_key)
+    with django_assert_max_num_queries(20):
+        assert client.get(url).status_code == 200
+    for _ in range(3):
+        other = ProviderFactory(organisation=world.p.organisation)
+        InterventionFactory(provider=other, lead_association=world.a)
+        services.register_key(office, other, services.provider_key(other).public_key)
+    with django_assert_max_num_queries(20):
+        page = client.get(url)
+    assert page.content.decode().count("<code>") == 4
