@@ -1,0 +1,35 @@
+"""Demo packages: the providers' managers send the last ended quarter's packages, as they would,
+so that the office's follow-up shows figures and the missing list shows the rest."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from stegvis.aggregates import services
+from stegvis.core.models import Unit
+from stegvis.interventions.models import Intervention
+
+if TYPE_CHECKING:
+    from stegvis.core.management.commands.load_demo import Demo
+
+
+def _last_ended_quarter(today: date) -> str:
+    quarter = (today.month - 1) // 3  # the previous quarter, 0 = the last of last year
+    return f"{today.year - 1}Q4" if quarter == 0 else f"{today.year}Q{quarter}"
+
+
+def load(demo: Demo) -> None:
+    period = _last_ended_quarter(timezone.localdate())
+    for manager, owner in (("petra", "P"), ("quentin", "Q")):
+        actor = demo.actor(manager, owner)
+        provider = demo.owners[owner]
+        assert isinstance(provider, Unit)
+        interventions = Intervention.objects.filter(
+            provider=provider, kind=Intervention.Kind.INDIVIDUAL
+        ).prefetch_related("fundings__association")
+        for intervention in interventions:
+            for funding in intervention.fundings.all():
+                services.send(actor, intervention, funding.association, period)

@@ -1,0 +1,235 @@
+"""The association's follow-up, computed from the cells of the packages it has received (never
+from anything else): per intervention and in total, for one calendar year. Only current packages
+count (a corrected one replaces the earlier). Sums are taken in the database; "participants in the
+year" is those enrolled at the start of each sender's first period of the year plus the new ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import OuterRef, Subquery, Sum
+from django.utils import timezone
+
+from stegvis.core.codes import ReportGroup
+from stegvis.core.models import Association
+from stegvis.interventions.models import Goal, Intervention
+
+from .models import PackageCell, ReceivedPackage
+from .package import GENDERS
+from .periods import Period, parse
+
+Counts = dict[str, int]
+Tables = dict[str, dict[str, Counts]]
+# A quarter is late this many days after it ended without a package.
+LATE_AFTER_DAYS = 30
+
+
+def share(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _with_total(counts: Counts) -> dict[str, int]:
+    return {**counts, "total": sum(counts.get(g, 0) for g in GENDERS)}
+
+
+@dataclass
+class GoalOutcome:
+    goal: Goal
+    outcome: dict[str, Decimal | None]
+    met: dict[str, bool | None]
+
+
+@dataclass
+class Figures:
+    intervention: Intervention | None
+    tables: Tables = field(default_factory=dict)
+    participants: Counts = field(default_factory=dict)
+    days_covered: int = 0
+    goals: list[GoalOutcome] = field(default_factory=list)
+
+    def row(self, table: str, row: str) -> dict[str, int]:
+        return _with_total(self.tables.get(table, {}).get(row, dict.fromkeys(GENDERS, 0)))
+
+    def participant_row(self) -> dict[str, Any]:
+        """The annual report's participant table: participants, new, exited, exits per group."""
+        return {
+            "participants": _with_total(self.participants or dict.fromkeys(GENDERS, 0)),
+            "new": self.row("participants", "new"),
+            "exited": self.row("participants", "exited"),
+            "groups": [(label, self.row("exit_groups", g)) for g, label in ReportGroup.choices],
+        }
+
+    def year_tables(self) -> Tables:
+        """Every table summed over the year; the participants table shows those in the year
+        (at-start counts of later periods are not added up)."""
+        people = self.tables.get("participants", {})
+        zero = dict.fromkeys(GENDERS, 0)
+        return {
+            **self.tables,
+            "participants": {
+                "active": {g: self.participants.get(g, 0) for g in GENDERS},
+                "new": people.get("new", zero),
+                "exited": people.get("exited", zero),
+                "participant_days": people.get("participant_days", zero),
+            },
+        }
+
+    def rows(self, table: str) -> list[tuple[str, dict[str, int]]]:
+        return [(row, _with_total(c)) for row, c in self.tables.get(table, {}).items()]
+
+    def occupancy(self) -> Decimal | None:
+        """Participant-days over places × days covered by packages (calculations.md §7)."""
+        if self.intervention is None or not self.intervention.places or not self.days_covered:
+            return None
+        days = self.row("participants", "participant_days")["total"]
+        return share(days, self.intervention.places * self.days_covered)
+
+
+def _current(association: Association, year: int) -> Any:
+    return ReceivedPackage.objects.filter(
+        association=association, replaced_by__isnull=True, period_start__year=year
+    )
+
+
+def association_figures(association: Association, year: int) -> tuple[list[Figures], Figures]:
+    """Per intervention (with packages in the year) and in total. Three queries plus goals."""
+    packages = _current(association, year)
+    sums = (
+        PackageCell.objects.filter(association=association, package__in=packages)
+        .values("package__intervention_id", "table", "row", "gender")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    first_start = Subquery(
+        packages.filter(
+            intervention=OuterRef("package__intervention"), sender=OuterRef("package__sender")
+        )
+        .order_by("period_start")
+        .values("period_start")[:1]
+    )
+    at_start = (
+        PackageCell.objects.filter(
+            association=association,
+            package__in=packages,
+            table="participants",
+            row="enrolled_at_start",
+        )
+        .filter(package__period_start=first_start)
+        .values("package__intervention_id", "gender")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    per: dict[int, Figures] = {}
+    interventions = {
+        i.pk: i
+        for i in Intervention.objects.filter(pk__in=packages.values("intervention_id")).order_by(
+            "name"
+        )
+    }
+    for pk, intervention in interventions.items():
+        per[pk] = Figures(intervention=intervention)
+    total = Figures(intervention=None)
+    for row in sums:
+        for target in (per[row["package__intervention_id"]], total):
+            cell = target.tables.setdefault(row["table"], {}).setdefault(
+                row["row"], dict.fromkeys(GENDERS, 0)
+            )
+            cell[row["gender"]] += row["n"]
+    for row in at_start:
+        for target in (per[row["package__intervention_id"]], total):
+            target.participants.setdefault(row["gender"], 0)
+            target.participants[row["gender"]] += row["n"]
+    for figures in [*per.values(), total]:
+        new = figures.tables.get("participants", {}).get("new", dict.fromkeys(GENDERS, 0))
+        figures.participants = {g: figures.participants.get(g, 0) + new[g] for g in GENDERS}
+    for intervention_id, label in packages.values_list("intervention_id", "period").distinct():
+        per[intervention_id].days_covered += parse(label).days
+    for figures in per.values():
+        figures.goals = goal_outcomes(figures, year)
+    return list(per.values()), total
+
+
+def goal_outcomes(figures: Figures, year: int) -> list[GoalOutcome]:
+    """The intervention's goals for the year that packages can measure (calculations.md §5):
+    share of exits to the goal's report groups, and occupancy."""
+    assert figures.intervention is not None
+    outcomes = []
+    goals = figures.intervention.goals.filter(
+        period_start__lte=date(year, 12, 31), period_end__gte=date(year, 1, 1)
+    ).order_by("period_start", "text")
+    for goal in goals:
+        if goal.measure == Goal.Measure.SHARE_EXITS_IN_GROUPS:
+            exited = figures.row("participants", "exited")
+            in_groups = dict.fromkeys([*GENDERS, "total"], 0)
+            for group in goal.report_groups:
+                for g, n in figures.row("exit_groups", group).items():
+                    in_groups[g] += n
+            outcome = {g: share(in_groups[g], exited[g]) for g in ("kvinna", "man", "total")}
+        elif goal.measure == Goal.Measure.OCCUPANCY:
+            outcome = {"kvinna": None, "man": None, "total": figures.occupancy()}
+        else:
+            continue
+        met = {g: None if v is None else v >= goal.target for g, v in outcome.items()}
+        outcomes.append(GoalOutcome(goal=goal, outcome=outcome, met=met))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class Missing:
+    intervention: Intervention
+    period: Period
+    late: bool
+
+
+def _quarters(year: int) -> list[Period]:
+    return [parse(f"{year}Q{n}") for n in range(1, 5)]
+
+
+def missing_packages(association: Association, year: int) -> list[Missing]:
+    """Each individual intervention the association funds and each quarter of the year that
+    has ended (and in which the intervention ran) that no current package covers; late when it
+    ended more than 30 days ago."""
+    today = timezone.localdate()
+    interventions = list(
+        Intervention.objects.filter(
+            fundings__association=association, kind=Intervention.Kind.INDIVIDUAL
+        )
+        .select_related("provider")
+        .order_by("name")
+    )
+    covered: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for intervention_id, start, end in (
+        ReceivedPackage.objects.filter(association=association, replaced_by__isnull=True)
+        .filter(period_end__gte=date(year, 1, 1), period_start__lte=date(year, 12, 31))
+        .values_list("intervention_id", "period_start", "period_end")
+    ):
+        covered[intervention_id].append((start, end))
+    result = []
+    for intervention in interventions:
+        for quarter in _quarters(year):
+            if quarter.end >= today or quarter.end < intervention.start:
+                continue
+            if intervention.ended and quarter.start > intervention.ended:
+                continue
+            if _covers(covered[intervention.pk], quarter):
+                continue
+            late = today - quarter.end > timedelta(days=LATE_AFTER_DAYS)
+            result.append(Missing(intervention=intervention, period=quarter, late=late))
+    return result
+
+
+def _covers(spans: list[tuple[date, date]], period: Period) -> bool:
+    day = period.start
+    for start, end in sorted(spans):
+        if start <= day <= end:
+            day = end + timedelta(days=1)
+        if day > period.end:
+            return True
+    return day > period.end

@@ -1,0 +1,445 @@
+"""Every write of aggregate packages: keys, preparing, sending, downloading, registering keys and
+receiving. Each validates, runs in a transaction and records its audit event."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import jsonschema
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stegvis.core import audit, crypto
+from stegvis.core.actors import Actor
+from stegvis.core.models import Association, Unit, User
+from stegvis.interventions.models import Intervention
+
+from . import package, signing
+from .models import (
+    PackageCell,
+    PackageDispatch,
+    ProviderKey,
+    ProviderKeyRegistration,
+    ReceivedPackage,
+)
+from .periods import Period, PeriodError, parse
+from .permissions import can_receive_packages, can_send_packages
+
+# A package is a few kilobytes; anything much larger is not one.
+MAX_BYTES = 1_000_000
+
+
+class PackageRefused(Exception):
+    """A package that cannot be built or received; ``messages`` say why, in Swedish."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = list(messages)
+
+
+# --- The provider's key --------------------------------------------------------------------
+
+
+def provider_key(provider: Unit) -> ProviderKey:
+    """The provider's signing key, made on first use."""
+    existing = ProviderKey.objects.filter(provider=provider).first()
+    if existing is not None:
+        return existing
+    private, public = signing.new_key_pair()
+    try:
+        with transaction.atomic():
+            return ProviderKey.objects.create(
+                provider=provider,
+                private_key_encrypted=crypto.encrypt(private),
+                public_key=public,
+                key_id=signing.key_id(public),
+            )
+    except IntegrityError:  # made by a concurrent request
+        return ProviderKey.objects.get(provider=provider)
+
+
+# --- Provider side: prepare, send, download ------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    provider: Unit
+    association: Association
+    intervention: Intervention
+    period: Period
+    document: dict[str, Any]
+
+    @property
+    def tables(self) -> dict[str, dict[str, dict[str, int]]]:
+        return self.document["tables"]
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def check_period(period: Period) -> None:
+    if period.end >= _today():
+        raise PackageRefused(
+            _("Perioden %(period)s är inte slut än: ett paket kan bara avse en avslutad period.")
+            % {"period": period.label}
+        )
+
+
+def prepare(
+    actor: Actor, intervention: Intervention, association: Association, period_label: str
+) -> Prepared:
+    """Compute the package of ``intervention`` for ``association`` and the period, as the
+    provider manager will review it (not yet signed or sent)."""
+    if not can_send_packages(actor) or intervention.provider_id != actor.unit.pk:  # type: ignore[union-attr]
+        raise PermissionDenied
+    provider = intervention.provider
+    if not intervention.fundings.filter(association=association).exists():
+        raise PackageRefused(
+            _("%(association)s finansierar inte insatsen %(code)s.")
+            % {"association": association.name, "code": intervention.code}
+        )
+    try:
+        period = parse(period_label)
+    except PeriodError as exc:
+        raise PackageRefused(str(exc)) from exc
+    check_period(period)
+    last = PackageDispatch.objects.filter(
+        provider=provider, intervention=intervention, recipient=association, period=period.label
+    ).aggregate(v=Max("version"))["v"]
+    tables = package.compute_tables(provider, association, intervention, period)
+    document = package.build_document(
+        key_id=provider_key(provider).key_id,
+        association=association,
+        intervention=intervention,
+        period=period,
+        version=(last or 0) + 1,
+        tables=tables,
+    )
+    audit.record("aggregates.package_prepared", actor=actor, obj=intervention, reason=period.label)
+    return Prepared(provider, association, intervention, period, document)
+
+
+def sign(provider: Unit, document: dict[str, Any]) -> dict[str, Any]:
+    key = provider_key(provider)
+    signature = signing.sign(crypto.decrypt(key.private_key_encrypted), document)
+    return signing.envelope(document, key=key.key_id, signature=signature)
+
+
+def _dispatch(actor: Actor, prepared: Prepared, via: str) -> PackageDispatch:
+    return PackageDispatch.objects.create(
+        provider=prepared.provider,
+        recipient=prepared.association,
+        intervention=prepared.intervention,
+        period=prepared.period.label,
+        version=prepared.document["version"],
+        document=prepared.document,
+        via=via,
+        sent_by=actor.user,
+    )
+
+
+@transaction.atomic
+def send(
+    actor: Actor, intervention: Intervention, association: Association, period_label: str
+) -> ReceivedPackage:
+    """In one shared instance: sign the package and hand it to the association, which receives
+    it exactly as an uploaded file (the same checks)."""
+    prepared = prepare(actor, intervention, association, period_label)
+    signed = sign(prepared.provider, prepared.document)
+    _ensure_registered(prepared.provider, association, actor.user)
+    dispatch = _dispatch(actor, prepared, PackageDispatch.Via.SHARED)
+    received = receive(
+        association, signing.to_bytes(signed), user=actor.user, via=PackageDispatch.Via.SHARED
+    )
+    audit.record("aggregates.package_sent", actor=actor, obj=dispatch, reason=prepared.period.label)
+    return received
+
+
+@transaction.atomic
+def download(
+    actor: Actor, intervention: Intervention, association: Association, period_label: str
+) -> tuple[str, bytes]:
+    """The signed file for another instance, and its file name; recorded as sent."""
+    prepared = prepare(actor, intervention, association, period_label)
+    signed = sign(prepared.provider, prepared.document)
+    dispatch = _dispatch(actor, prepared, PackageDispatch.Via.FILE)
+    audit.record(
+        "aggregates.package_downloaded", actor=actor, obj=dispatch, reason=prepared.period.label
+    )
+    name = (
+        f"paket-{intervention.code}-{association.slug}-{prepared.period.label}"
+        f"-v{prepared.document['version']}.json"
+    )
+    return name, signing.to_bytes(signed)
+
+
+def build_file(
+    provider: Unit, intervention: Intervention, association: Association, period_label: str
+) -> bytes:
+    """The signed file, for the ``build_package`` command (run by the provider's operator)."""
+    if intervention.provider_id != provider.pk:
+        raise PackageRefused(
+            _("Utföraren driver inte insatsen %(code)s.") % {"code": intervention.code}
+        )
+    if not intervention.fundings.filter(association=association).exists():
+        raise PackageRefused(
+            _("%(association)s finansierar inte insatsen %(code)s.")
+            % {"association": association.name, "code": intervention.code}
+        )
+    try:
+        period = parse(period_label)
+    except PeriodError as exc:
+        raise PackageRefused(str(exc)) from exc
+    check_period(period)
+    last = PackageDispatch.objects.filter(
+        provider=provider, intervention=intervention, recipient=association, period=period.label
+    ).aggregate(v=Max("version"))["v"]
+    document = package.build_document(
+        key_id=provider_key(provider).key_id,
+        association=association,
+        intervention=intervention,
+        period=period,
+        version=(last or 0) + 1,
+        tables=package.compute_tables(provider, association, intervention, period),
+    )
+    audit.record(
+        "aggregates.package_built",
+        owner=provider,
+        obj=intervention,
+        reason=f"{association.slug} {period.label}",
+    )
+    return signing.to_bytes(sign(provider, document))
+
+
+# --- Association side: keys and receiving --------------------------------------------------
+
+
+def _ensure_registered(provider: Unit, association: Association, user: User) -> None:
+    """In a shared instance the provider's key is known: register it for the association."""
+    key = provider_key(provider)
+    ProviderKeyRegistration.objects.get_or_create(
+        association=association,
+        key_id=key.key_id,
+        defaults={"sender": provider, "public_key": key.public_key, "registered_by": user},
+    )
+
+
+@transaction.atomic
+def register_key(actor: Actor, sender: Unit, public_key: str) -> ProviderKeyRegistration:
+    """The office registers a provider's public key (once per key)."""
+    if not can_receive_packages(actor):
+        raise PermissionDenied
+    association = actor.association
+    assert association is not None
+    public_key = (public_key or "").strip()
+    if not signing.public_key_is_valid(public_key):
+        raise PackageRefused(_("Det är ingen giltig publik nyckel (Ed25519, base64, 44 tecken)."))
+    key = signing.key_id(public_key)
+    if ProviderKeyRegistration.objects.filter(association=association, key_id=key).exists():
+        raise PackageRefused(_("Nyckeln %(key)s är redan registrerad.") % {"key": key})
+    registration = ProviderKeyRegistration.objects.create(
+        association=association,
+        sender=sender,
+        public_key=public_key,
+        key_id=key,
+        registered_by=actor.user,
+    )
+    audit.record("aggregates.key_registered", actor=actor, obj=registration, reason=key)
+    return registration
+
+
+def _load(raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_BYTES:
+        raise PackageRefused(
+            _("Filen är för stor (%(size)s byte): ett paket är högst 1 MB.") % {"size": len(raw)}
+        )
+    try:
+        signed = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PackageRefused(_("Filen är inte ett paket: den går inte att läsa som JSON.")) from exc
+    if (
+        not isinstance(signed, dict)
+        or signed.get("format") != signing.FILE_FORMAT
+        or not isinstance(signed.get("package"), dict)
+        or not isinstance(signed.get("signature"), dict)
+    ):
+        raise PackageRefused(
+            _("Filen är inte ett signerat paket från Stegvis (format, package, signature saknas).")
+        )
+    return signed
+
+
+def _validate(document: dict[str, Any]) -> None:
+    version = document.get("schema_version")
+    if version != package.SCHEMA_VERSION:
+        raise PackageRefused(
+            _("Paketets schemaversion %(version)s stöds inte (bara %(supported)s).")
+            % {"version": version, "supported": package.SCHEMA_VERSION}
+        )
+    errors = sorted(
+        jsonschema.Draft202012Validator(package.schema()).iter_errors(document),
+        key=lambda e: list(e.absolute_path),
+    )
+    if errors:
+        raise PackageRefused(
+            *[
+                _("Fel i paketet vid %(path)s: %(message)s")
+                % {"path": "/".join(str(p) for p in e.absolute_path) or "/", "message": e.message}
+                for e in errors[:20]
+            ]
+        )
+
+
+def _cells(document: dict[str, Any]) -> dict[tuple[str, str, str], int]:
+    return {
+        (table, row, g): counts[g]
+        for table, rows in document["tables"].items()
+        for row, counts in rows.items()
+        for g in package.GENDERS
+    }
+
+
+@transaction.atomic
+def receive(
+    association: Association, raw: bytes, *, user: User | None, via: str
+) -> ReceivedPackage:
+    """Check a signed package file and store it for ``association``; :class:`PackageRefused`
+    (nothing saved) with every reason otherwise. A package for a period already received
+    with a higher version replaces it (a correction)."""
+    signed = _load(raw)
+    document = signed["package"]
+    _validate(document)
+    key = document["provider_key"]
+    registration = ProviderKeyRegistration.objects.filter(
+        association=association, key_id=key
+    ).first()
+    if registration is None or signed["signature"].get("key_id") != key:
+        raise PackageRefused(
+            _(
+                "Okänd nyckel %(key)s: registrera utförarens publika nyckel innan paket från "
+                "utföraren tas emot."
+            )
+            % {"key": key}
+        )
+    if signed["signature"].get("algorithm") != "Ed25519" or not signing.verify(
+        registration.public_key, document, str(signed["signature"].get("value", ""))
+    ):
+        raise PackageRefused(
+            _(
+                "Signaturen stämmer inte: paketet har ändrats efter att det signerades, eller "
+                "är inte signerat med utförarens nyckel."
+            )
+        )
+    if document["association"] != association.slug:
+        raise PackageRefused(
+            _("Paketet är ställt till förbundet %(slug)s, inte till %(name)s.")
+            % {"slug": document["association"], "name": association.name}
+        )
+    code = document["intervention"]["code"]
+    intervention = Intervention.objects.filter(
+        code=code,
+        lead_association__slug=document["intervention"]["lead_association"],
+        fundings__association=association,
+    ).first()
+    if intervention is None:
+        raise PackageRefused(
+            _("Okänd insats %(code)s: förbundet finansierar ingen insats med den koden.")
+            % {"code": code}
+        )
+    if intervention.provider_id != registration.sender_id:
+        raise PackageRefused(
+            _("%(provider)s driver inte längre insatsen %(code)s.")
+            % {"provider": registration.sender.name, "code": code}
+        )
+    period = parse(document["period"])
+    if intervention.ended is not None and period.start > intervention.ended:
+        raise PackageRefused(
+            _("Insatsen %(code)s avslutades %(ended)s, före perioden %(period)s.")
+            % {"code": code, "ended": intervention.ended.isoformat(), "period": period.label}
+        )
+    if period.start > _today():
+        raise PackageRefused(
+            _("Perioden %(period)s ligger i framtiden.") % {"period": period.label}
+        )
+    check_period(period)
+    problems = package.inconsistencies(document["tables"])
+    if problems:
+        raise PackageRefused(_("Paketets summor går inte ihop:"), *problems)
+    current = ReceivedPackage.objects.select_for_update().filter(
+        association=association,
+        sender=registration.sender,
+        intervention=intervention,
+        replaced_by__isnull=True,
+    )
+    same = next((p for p in current if p.period == period.label), None)
+    for other in current:
+        if (
+            other.period != period.label
+            and other.period_start <= period.end
+            and period.start <= other.period_end
+        ):
+            raise PackageRefused(
+                _("Perioden %(period)s överlappar det redan mottagna paketet för %(other)s.")
+                % {"period": period.label, "other": other.period}
+            )
+    if same is not None and document["version"] <= same.version:
+        raise PackageRefused(
+            _(
+                "Paketet (version %(version)s) är äldre än eller samma som det redan mottagna "
+                "för %(period)s (version %(received)s)."
+            )
+            % {"version": document["version"], "period": period.label, "received": same.version}
+        )
+    new_cells = _cells(document)
+    changes: list[dict[str, Any]] = []
+    if same is not None:
+        old_cells = _cells(same.document)
+        for cell in sorted(set(old_cells) | set(new_cells)):
+            before, after = old_cells.get(cell, 0), new_cells.get(cell, 0)
+            if before != after:
+                table, row, g = cell
+                changes.append(
+                    {"table": table, "row": row, "gender": g, "before": before, "after": after}
+                )
+    received = ReceivedPackage(
+        association=association,
+        sender=registration.sender,
+        intervention=intervention,
+        period=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        version=document["version"],
+        document=document,
+        signature=str(signed["signature"]["value"])[:128],
+        key_id=key,
+        received_via=via,
+        changes=changes,
+    )
+    if same is not None:
+        # The unique "one current package per period" holds at every moment: retire the old
+        # one (pointing at itself for an instant) before the new one is saved.
+        same.replaced_by = same
+        same.save(update_fields=["replaced_by"])
+    received.save()
+    if same is not None:
+        same.replaced_by = received
+        same.save(update_fields=["replaced_by"])
+    PackageCell.objects.bulk_create(
+        PackageCell(association=association, package=received, table=t, row=r, gender=g, count=n)
+        for (t, r, g), n in new_cells.items()
+    )
+    audit.record(
+        "aggregates.package_received",
+        user=user,
+        owner=association,
+        obj=received,
+        reason=f"{intervention.code} {period.label} v{received.version}",
+    )
+    return received

@@ -1,0 +1,353 @@
+"""Pages of aggregate packages: the provider manager's review and sending, and the office's
+follow-up from what it has received."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stegvis.core import audit
+from stegvis.core.models import Role
+from stegvis.core.permissions import get_actor, role_required
+from stegvis.interventions.access import get_intervention_for_user
+from stegvis.interventions.models import Intervention
+
+from . import figures, package, services
+from .access import get_package_for_user
+from .forms import KeyForm, ReviewForm, UploadForm
+from .models import PackageDispatch, ProviderKeyRegistration, ReceivedPackage
+from .permissions import can_read_packages, can_receive_packages, can_send_packages
+
+PAGE_SIZE = 25
+
+
+def _label_rows() -> dict[str, dict[str, Any]]:
+    """Swedish labels of each table's rows, from the code lists."""
+    from stegvis.core.codes import (
+        ExitReason,
+        IncomeSource,
+        Occupation,
+        ReportGroup,
+    )
+
+    def labels(choices: list[tuple[str, Any]]) -> dict[str, Any]:
+        return dict(choices)
+
+    occupation = {**labels(Occupation.choices), package.NOT_STATED: _("Ej angivet")}
+    follow_up = {**labels(Occupation.choices), "ej_nadd": _("Ej nådd")}
+    return {
+        "participants": {
+            "enrolled_at_start": _("Inskrivna vid periodens start"),
+            "new": _("Nya"),
+            "active": _("Deltagare under perioden"),
+            "exited": _("Avslutade"),
+            "participant_days": _("Deltagardagar"),
+        },
+        "exit_reasons": labels(ExitReason.choices),
+        "exit_groups": labels(ReportGroup.choices),
+        "age_bands": {
+            **{r: r.replace("_", "–") for r in package.AGE_ROWS},
+            "ovriga": _("Övriga åldrar"),
+        },
+        "income_start": labels(IncomeSource.choices),
+        "income_exit": labels(IncomeSource.choices),
+        "occupation_start": occupation,
+        "occupation_exit": occupation,
+        "time_in_intervention": {
+            "0_3_man": _("0–3 månader"),
+            "3_6_man": _("3–6 månader"),
+            "6_12_man": _("6–12 månader"),
+            "over_12_man": _("Över 12 månader"),
+        },
+        "progression": {
+            "positiv": _("Positiv"),
+            "ingen": _("Ingen"),
+            "negativ": _("Negativ"),
+            "ej_matt": _("Ej mätt"),
+        },
+        "steps_moved": {},
+        "follow_up_6": follow_up,
+        "follow_up_12": follow_up,
+        "violence_screening": {"asked": _("Tillfrågade"), "not_asked": _("Inte tillfrågade")},
+        "survey_at_exit": {"offered": _("Erbjudna"), "not_offered": _("Inte erbjudna")},
+    }
+
+
+def _table_titles() -> dict[str, str]:
+    return {
+        "participants": _("Deltagare"),
+        "exit_groups": _("Avslut per redovisningsgrupp"),
+        "exit_reasons": _("Avslut per avslutsorsak"),
+        "age_bands": _("Ålder (deltagare under perioden)"),
+        "income_start": _("Försörjning före (vid start, bland avslutade)"),
+        "income_exit": _("Försörjning efter (vid avslut)"),
+        "occupation_start": _("Sysselsättning före (vid start, bland avslutade)"),
+        "occupation_exit": _("Sysselsättning efter (vid avslut)"),
+        "time_in_intervention": _("Tid i insatsen (avslutade)"),
+        "progression": _("Stegförflyttning (avslutade)"),
+        "steps_moved": _("Antal steg (avslutade med minst två mätningar)"),
+        "follow_up_6": _("Uppföljning 6 månader efter avslut"),
+        "follow_up_12": _("Uppföljning 12 månader efter avslut"),
+        "violence_screening": _("Frågor om våld (avslutade)"),
+        "survey_at_exit": _("Enkät vid avslut (avslutade)"),
+    }
+
+
+def presented(tables: dict[str, dict[str, dict[str, int]]]) -> list[dict[str, Any]]:
+    """The package's tables as the pages show them: titled, labelled, with totals."""
+    labels = _label_rows()
+    result = []
+    for name, title in _table_titles().items():
+        rows = []
+        for row, counts in tables.get(name, {}).items():
+            label = labels[name].get(row, row)
+            rows.append(
+                {"label": label, **counts, "total": sum(counts[g] for g in package.GENDERS)}
+            )
+        total = {g: sum(r[g] for r in rows) for g in (*package.GENDERS, "total")}
+        result.append(
+            {
+                "name": name,
+                "title": title,
+                "rows": rows,
+                "total": total if name != "participants" else None,
+            }
+        )
+    return result
+
+
+# --- Provider side -------------------------------------------------------------------------
+
+
+@role_required([Role.PROVIDER_MANAGER], can_send_packages)
+def provider_packages(request: HttpRequest, provider: str) -> HttpResponse:
+    """The provider's individual interventions, its public key and the packages sent."""
+    actor = get_actor(request)
+    assert actor.unit is not None
+    interventions = (
+        Intervention.objects.visible_to(actor)
+        .filter(kind=Intervention.Kind.INDIVIDUAL)
+        .prefetch_related("fundings__association")
+        .order_by("name")
+    )
+    sent = (
+        PackageDispatch.objects.visible_to(actor)
+        .select_related("recipient", "intervention", "sent_by")
+        .order_by("-sent_at")
+    )
+    page = Paginator(sent, PAGE_SIZE).get_page(request.GET.get("sida"))
+    return render(
+        request,
+        "aggregates/provider_packages.html",
+        {
+            "interventions": interventions,
+            "page": page,
+            "key": services.provider_key(actor.unit),
+        },
+    )
+
+
+@role_required([Role.PROVIDER_MANAGER], can_send_packages)
+def provider_review(request: HttpRequest, provider: str, intervention: str) -> HttpResponse:
+    """The package as tables, before it is sent (GET); send or download it (POST)."""
+    actor = get_actor(request)
+    obj = get_intervention_for_user(request, intervention)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = ReviewForm(data, intervention=obj)
+    prepared = None
+    if form.is_valid():
+        association = form.cleaned_data["forbund"]
+        period = form.cleaned_data["period"]
+        try:
+            if request.method == "POST" and request.POST.get("action") == "send":
+                received = services.send(actor, obj, association, period)
+                messages.success(
+                    request,
+                    _("Paketet för %(period)s är skickat till %(association)s (version %(v)s).")
+                    % {"period": period, "association": association.name, "v": received.version},
+                )
+                return redirect("aggregates:provider_packages", provider=provider)
+            if request.method == "POST" and request.POST.get("action") == "download":
+                name, content = services.download(actor, obj, association, period)
+                response = HttpResponse(content, content_type="application/json")
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+            prepared = services.prepare(actor, obj, association, period)
+        except services.PackageRefused as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+    return render(
+        request,
+        "aggregates/provider_review.html",
+        {
+            "intervention": obj,
+            "form": form,
+            "prepared": prepared,
+            "tables": presented(prepared.tables) if prepared else [],
+        },
+    )
+
+
+# --- Association side ----------------------------------------------------------------------
+
+READERS = [Role.OFFICE, Role.AUDITOR]
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("ar", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@role_required(READERS, can_read_packages)
+def association_packages(request: HttpRequest, association: str) -> HttpResponse:
+    """The office's follow-up for a year: figures per intervention and in total, missing and
+    late packages, and the packages received."""
+    actor = get_actor(request)
+    assert actor.association is not None
+    year = _year(request)
+    per, total = figures.association_figures(actor.association, year)
+    received = (
+        ReceivedPackage.objects.visible_to(actor)
+        .filter(period_start__year=year)
+        .select_related("intervention", "sender")
+        .order_by("-period_start", "intervention__name", "-version")
+    )
+    page = Paginator(received, PAGE_SIZE).get_page(request.GET.get("sida"))
+    chosen = request.GET.get("insats", "")
+    detail = next((f for f in per if str(f.intervention.public_id) == chosen), total)  # type: ignore[union-attr]
+    audit.record("aggregates.figures_viewed", actor=actor, reason=str(year))
+    return render(
+        request,
+        "aggregates/association_packages.html",
+        {
+            "year": year,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+            "per": per,
+            "total": total,
+            "detail": detail,
+            "tables": presented(detail.year_tables()),
+            "missing": figures.missing_packages(actor.association, year),
+            "page": page,
+            "query": f"ar={year}",
+            "can_receive": can_receive_packages(actor),
+        },
+    )
+
+
+@role_required(READERS, can_read_packages)
+def association_package(request: HttpRequest, association: str, package: str) -> HttpResponse:
+    obj = get_package_for_user(request, package)
+    labels = _label_rows()
+    changes = [
+        {
+            **change,
+            "table_title": _table_titles().get(change["table"], change["table"]),
+            "row_label": labels.get(change["table"], {}).get(change["row"], change["row"]),
+        }
+        for change in obj.changes
+    ]
+    return render(
+        request,
+        "aggregates/association_package.html",
+        {"package": obj, "tables": presented(obj.document["tables"]), "changes": changes},
+    )
+
+
+@role_required([Role.OFFICE], can_receive_packages)
+def association_receive(request: HttpRequest, association: str) -> HttpResponse:
+    """Register providers' public keys and upload package files from other instances."""
+    actor = get_actor(request)
+    assert actor.association is not None
+    key_form = KeyForm(association=actor.association)
+    upload_form = UploadForm()
+    if request.method == "POST":
+        if request.POST.get("action") == "key":
+            key_form = KeyForm(request.POST, association=actor.association)
+            if key_form.is_valid():
+                try:
+                    services.register_key(
+                        actor, key_form.cleaned_data["sender"], key_form.cleaned_data["public_key"]
+                    )
+                    messages.success(request, _("Nyckeln är registrerad."))
+                    return redirect("aggregates:association_receive", association=association)
+                except services.PackageRefused as exc:
+                    for message in exc.messages:
+                        key_form.add_error("public_key", message)
+        elif request.POST.get("action") == "upload":
+            upload_form = UploadForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                upload = upload_form.cleaned_data["file"]
+                try:
+                    if upload.size > services.MAX_BYTES:
+                        raise services.PackageRefused(
+                            _("Filen är för stor: ett paket är högst 1 MB.")
+                        )
+                    received = services.receive(
+                        actor.association,
+                        upload.read(),
+                        user=actor.user,
+                        via=PackageDispatch.Via.FILE,
+                    )
+                    messages.success(
+                        request,
+                        _("Paketet för %(code)s %(period)s är mottaget.")
+                        % {"code": received.intervention.code, "period": received.period},
+                    )
+                    return redirect(
+                        "aggregates:association_package",
+                        association=association,
+                        package=received.public_id,
+                    )
+                except services.PackageRefused as exc:
+                    for message in exc.messages:
+                        upload_form.add_error("file", message)
+        else:
+            raise PermissionDenied
+    keys = ProviderKeyRegistration.objects.visible_to(actor).select_related(
+        "sender__organisation", "registered_by"
+    )
+    return render(
+        request,
+        "aggregates/association_receive.html",
+        {"key_form": key_form, "upload_form": upload_form, "keys": keys},
+    )
+
+
+@role_required(READERS, can_read_packages)
+def association_national(request: HttpRequest, association: str) -> HttpResponse:
+    """The national count export for a year, as a table to type in from, or as CSV."""
+    from .national import national_counts, to_csv
+
+    actor = get_actor(request)
+    assert actor.association is not None
+    year = _year(request)
+    individual, structural = national_counts(actor.association, year)
+    audit.record("aggregates.national_export", actor=actor, reason=str(year))
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(
+            to_csv(individual, structural, year), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="nationell-uppfoljning-{actor.association.slug}-{year}.csv"'
+        )
+        return response
+    return render(
+        request,
+        "aggregates/association_national.html",
+        {
+            "year": year,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+            "individual": individual,
+            "structural": structural,
+        },
+    )
