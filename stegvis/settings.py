@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "stegvis.finance",
     "stegvis.deviations",
     "stegvis.surveys",
+    "stegvis.plans",
 ]
 
 MIDDLEWARE = [
