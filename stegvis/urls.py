@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("stegvis.finance.urls")),
     path("", include("stegvis.deviations.urls")),
     path("", include("stegvis.surveys.urls")),
+    path("", include("stegvis.plans.urls")),
     path("sprak/", set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

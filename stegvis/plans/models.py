@@ -9,6 +9,7 @@ change means a new version. Goals point at figures of the system through the mea
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.core.models import Association, OwnedByAssociationQuerySet
 from stegvis.interventions.models import Intervention
+
+if TYPE_CHECKING:
+    from stegvis.plans.measures import Measure
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 PLANNING_YEARS = 2  # the plan year and two following planning years
@@ -143,6 +147,12 @@ class PlanGoal(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def measure_info(self) -> Measure | None:
+        from stegvis.plans.measures import MEASURES
+
+        return MEASURES.get(self.measure)
 
 
 class PlanActivity(models.Model):

@@ -1,0 +1,38 @@
+"""The plan's part of the wall sweep (core/tests/test_wall_sweep.py): a plan with a focus area, a
+goal and an activity at each association; nothing at providers or units."""
+
+from __future__ import annotations
+
+from stegvis.core.models import Association
+from stegvis.plans.models import FocusArea, Plan, PlanActivity, PlanGoal
+
+OBJECT_KINDS = {"plan", "area", "plan_goal", "plan_activity"}
+
+
+def objects_for(world: object, owner: object) -> dict[str, object]:
+    if not isinstance(owner, Association):
+        return {}
+    plan = Plan.objects.create(association=owner, year=2026, vision=f"Vision {owner.name}")
+    area = FocusArea.objects.create(association=owner, plan=plan, name=f"Område {owner.name}")
+    goal = PlanGoal.objects.create(association=owner, area=area, text=f"Mål {owner.name}")
+    activity = PlanActivity.objects.create(
+        association=owner, area=area, text=f"Aktivitet {owner.name}", year=2026, quarter=1
+    )
+    return {
+        "plan": plan.public_id,
+        "area": area.public_id,
+        "plan_goal": goal.public_id,
+        "plan_activity": activity.public_id,
+    }
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        Plan.objects.count(),
+        Plan.objects.filter(status=Plan.Status.DECIDED).count(),
+        Plan.objects.exclude(sent_on=None).count(),
+        FocusArea.objects.count(),
+        PlanGoal.objects.count(),
+        PlanActivity.objects.count(),
+        PlanActivity.objects.exclude(status=PlanActivity.Status.PLANNED).count(),
+    )
