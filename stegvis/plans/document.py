@@ -80,10 +80,14 @@ def context(plan: Plan) -> dict[str, Any]:
     }
 
 
-def pdf(request: HttpRequest, plan: Plan) -> bytes:
-    """The document rendered by WeasyPrint from the print template, which includes the same
-    body as the web page."""
+def rendered(request: HttpRequest, plan: Plan) -> Any:
+    """The document laid out by WeasyPrint from the print template, which includes the same
+    body as the web page (a ``weasyprint.Document``)."""
     from weasyprint import HTML
 
     html = render_to_string("plans/document_print.html", context(plan), request=request)
-    return bytes(HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf())
+    return HTML(string=html, base_url=request.build_absolute_uri("/")).render()
+
+
+def pdf(request: HttpRequest, plan: Plan) -> bytes:
+    return bytes(rendered(request, plan).write_pdf())
