@@ -12,7 +12,14 @@ from django.http import Http404, HttpRequest
 
 from stegvis.core.access import parse_public_id
 from stegvis.core.permissions import get_actor
-from stegvis.plans.models import FocusArea, Plan, PlanActivity, PlanGoal
+from stegvis.plans.models import (
+    Conclusion,
+    Consultation,
+    FocusArea,
+    Plan,
+    PlanActivity,
+    PlanGoal,
+)
 
 T = TypeVar("T", bound=Model)
 
@@ -42,3 +49,26 @@ def get_goal_for_user(request: HttpRequest, plan: Plan, public_id: object) -> Pl
 
 def get_activity_for_user(request: HttpRequest, plan: Plan, public_id: object) -> PlanActivity:
     return _get(PlanActivity, request, public_id, area__plan=plan)
+
+
+def get_consultation_for_user(request: HttpRequest, public_id: object) -> Consultation:
+    return _get(Consultation, request, public_id)
+
+
+def get_conclusion_for_user(
+    request: HttpRequest, consultation: Consultation, public_id: object
+) -> Conclusion:
+    return _get(Conclusion, request, public_id, consultation=consultation)
+
+
+def get_part_for_user(request: HttpRequest, key: str) -> FocusArea | PlanGoal | PlanActivity:
+    """A part of one of the association's plans from a form value ``kind:public_id``."""
+    kind, _sep, public_id = key.partition(":")
+    models: dict[str, type[FocusArea] | type[PlanGoal] | type[PlanActivity]] = {
+        "area": FocusArea,
+        "goal": PlanGoal,
+        "activity": PlanActivity,
+    }
+    if kind not in models:
+        raise Http404
+    return _get(models[kind], request, public_id)

@@ -75,6 +75,9 @@ def context(plan: Plan) -> dict[str, Any]:
         "sheets": sheets,
         "budget": budget,
         "table": table,
+        "considerations": plan.considerations.select_related(
+            "conclusion__consultation", "area", "goal", "activity"
+        ).order_by("conclusion__consultation__date", "conclusion_id", "id"),
         "multi": figures.multi_year_plan(plan.association, plan.year),
         "distribution": figures.cost_distribution(figures.budget_category_amounts(budget)),
     }

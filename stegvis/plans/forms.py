@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.core.actors import Actor
+from stegvis.core.models import Member, Organisation
 from stegvis.interventions.models import Intervention
 from stegvis.plans import measures
 from stegvis.plans.models import Plan, PlanActivity
@@ -121,3 +122,44 @@ class PeriodForm(forms.Form):
         if data.get("fran") and data.get("till") and data["till"] < data["fran"]:
             raise forms.ValidationError(_("Periodens slut kan inte vara före dess början."))
         return data
+
+
+class ConsultationForm(forms.Form):
+    date = forms.DateField(label=_("Datum"), widget=DATE)
+    title = forms.CharField(label=_("Rubrik"), max_length=200)
+    agenda = forms.CharField(label=_("Dagordning"), required=False, widget=forms.Textarea)
+    strategic_questions = forms.CharField(
+        label=_("Strategiska frågor"), required=False, widget=forms.Textarea
+    )
+
+
+class ParticipantForm(forms.Form):
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    role = forms.CharField(label=_("Roll"), max_length=200, help_text=_("Till exempel kommunchef."))
+    name = forms.CharField(
+        label=_("Namn"),
+        max_length=200,
+        required=False,
+        help_text=_("Tjänstepersonens namn; inga andra personuppgifter."),
+    )
+
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            pk__in=Member.objects.filter(association=actor.association).values("organisation")
+        ).order_by("name")
+
+
+class ConclusionForm(forms.Form):
+    text = forms.CharField(label=_("Slutsats"), widget=forms.Textarea)
+
+
+class ConsiderForm(forms.Form):
+    part = forms.ChoiceField(label=_("Del av planen som beaktar slutsatsen"))
+    how = forms.CharField(label=_("Hur slutsatsen beaktas"), widget=forms.Textarea)
+
+    def __init__(self, *args: Any, parts: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["part"].choices = [("", "—"), *parts]  # type: ignore[attr-defined]

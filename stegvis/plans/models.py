@@ -190,3 +190,113 @@ class PlanActivity(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Consultation(models.Model):
+    """A member consultation (medlemssamråd): officials of the members meet the association
+    before the plan is decided. No private data beyond officials' names."""
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    date = models.DateField(_("datum"))
+    title = models.CharField(_("rubrik"), max_length=200)
+    agenda = models.TextField(_("dagordning"), blank=True)
+    strategic_questions = models.TextField(_("strategiska frågor"), blank=True)
+
+    objects = OwnedByAssociationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("medlemssamråd")
+        verbose_name_plural = _("medlemssamråd")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"
+
+
+class ConsultationParticipant(models.Model):
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="+")
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="participants"
+    )
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("roll"), max_length=200)
+    name = models.CharField(_("namn (tjänsteperson)"), max_length=200, blank=True)
+
+    objects = OwnedByAssociationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "id"]
+        verbose_name = _("deltagare i samråd")
+        verbose_name_plural = _("deltagare i samråd")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.role}"
+
+
+class Conclusion(models.Model):
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="conclusions"
+    )
+    text = models.TextField(_("slutsats"))
+
+    objects = OwnedByAssociationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("slutsats")
+        verbose_name_plural = _("slutsatser")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Consideration(models.Model):
+    """How a part of a plan (a focus area, a goal or an activity) considers a conclusion of a
+    member consultation."""
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="+")
+    conclusion = models.ForeignKey(
+        Conclusion, on_delete=models.CASCADE, related_name="considerations"
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="considerations")
+    area = models.ForeignKey(
+        FocusArea, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    goal = models.ForeignKey(
+        PlanGoal, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    activity = models.ForeignKey(
+        PlanActivity, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    how = models.TextField(_("hur slutsatsen beaktas"))
+
+    objects = OwnedByAssociationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("beaktande")
+        verbose_name_plural = _("beaktanden")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(area__isnull=False, goal__isnull=True, activity__isnull=True)
+                    | Q(area__isnull=True, goal__isnull=False, activity__isnull=True)
+                    | Q(area__isnull=True, goal__isnull=True, activity__isnull=False)
+                ),
+                name="consideration_one_part",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.how[:80]
+
+    @property
+    def part(self) -> FocusArea | PlanGoal | PlanActivity:
+        part = self.area or self.goal or self.activity
+        assert part is not None
+        return part

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,10 +22,19 @@ from django.utils.translation import gettext as _
 
 from stegvis.core import audit
 from stegvis.core.actors import Actor
-from stegvis.core.models import Association
+from stegvis.core.models import Association, Member, Organisation
 from stegvis.interventions.models import Intervention
 from stegvis.plans import measures
-from stegvis.plans.models import FocusArea, Plan, PlanActivity, PlanGoal
+from stegvis.plans.models import (
+    Conclusion,
+    Consideration,
+    Consultation,
+    ConsultationParticipant,
+    FocusArea,
+    Plan,
+    PlanActivity,
+    PlanGoal,
+)
 from stegvis.plans.permissions import can_edit_plans
 
 MAX_TARGET = Decimal("9999999999")
@@ -357,22 +367,142 @@ def new_version(actor: Actor, plan: Plan) -> Plan:
         target_groups=plan.target_groups,
         organisation=plan.organisation,
     )
+    # Old primary key → the copy, per kind, so the considerations follow their parts.
+    copied: dict[str, dict[int, Any]] = {"area": {}, "goal": {}, "activity": {}}
     for area in plan.areas.prefetch_related("goals", "activities"):
         goals = list(area.goals.all())
         activities = list(area.activities.all())
+        old = area.pk
         area.pk = None
         area.public_id = uuid.uuid4()
         area.plan = copy
         area.save()
+        copied["area"][old] = area
         for goal in goals:
+            old = goal.pk
             goal.pk = None
             goal.public_id = uuid.uuid4()
             goal.area = area
             goal.save()
+            copied["goal"][old] = goal
         for activity in activities:
+            old = activity.pk
             activity.pk = None
             activity.public_id = uuid.uuid4()
             activity.area = area
             activity.save()
+            copied["activity"][old] = activity
+    for consideration in plan.considerations.all():
+        Consideration.objects.create(
+            association=plan.association,
+            conclusion_id=consideration.conclusion_id,
+            plan=copy,
+            area=copied["area"].get(consideration.area_id),
+            goal=copied["goal"].get(consideration.goal_id),
+            activity=copied["activity"].get(consideration.activity_id),
+            how=consideration.how,
+        )
     audit.record("plans.plan.new_version", actor=actor, obj=copy, reason=str(plan.public_id))
     return copy
+
+
+# --- Member consultation (medlemssamråd) -------------------------------------------------------
+
+
+@dataclass
+class ConsultationDetails:
+    date: date
+    title: str
+    agenda: str = ""
+    strategic_questions: str = ""
+
+
+@transaction.atomic
+def create_consultation(actor: Actor, details: ConsultationDetails) -> Consultation:
+    association = actor.association
+    if association is None:
+        raise PermissionDenied
+    _require_office(actor, association)
+    if not details.title.strip():
+        raise ValidationError({"title": _("Ange en rubrik.")})
+    consultation = Consultation.objects.create(
+        association=association,
+        date=details.date,
+        title=details.title.strip(),
+        agenda=details.agenda.strip(),
+        strategic_questions=details.strategic_questions.strip(),
+    )
+    audit.record("plans.consultation.create", actor=actor, obj=consultation)
+    return consultation
+
+
+@transaction.atomic
+def add_participant(
+    actor: Actor, consultation: Consultation, organisation: Organisation, role: str, name: str = ""
+) -> ConsultationParticipant:
+    """An organisation taking part, by the role (and name) of its official."""
+    _require_office(actor, consultation.association)
+    errors: dict[str, list[str]] = {}
+    if not Member.objects.filter(
+        association=consultation.association, organisation=organisation
+    ).exists():
+        errors["organisation"] = [_("Organisationen är inte medlem i förbundet.")]
+    if not role.strip():
+        errors["role"] = [_("Ange deltagarens roll.")]
+    if errors:
+        raise ValidationError(errors)
+    participant = ConsultationParticipant.objects.create(
+        association=consultation.association,
+        consultation=consultation,
+        organisation=organisation,
+        role=role.strip(),
+        name=name.strip(),
+    )
+    audit.record("plans.consultation.participant", actor=actor, obj=consultation)
+    return participant
+
+
+@transaction.atomic
+def add_conclusion(actor: Actor, consultation: Consultation, text: str) -> Conclusion:
+    _require_office(actor, consultation.association)
+    if not text.strip():
+        raise ValidationError({"text": _("Skriv slutsatsen.")})
+    conclusion = Conclusion.objects.create(
+        association=consultation.association, consultation=consultation, text=text.strip()
+    )
+    audit.record("plans.conclusion.create", actor=actor, obj=conclusion)
+    return conclusion
+
+
+@transaction.atomic
+def consider(
+    actor: Actor,
+    conclusion: Conclusion,
+    part: FocusArea | PlanGoal | PlanActivity,
+    how: str,
+) -> Consideration:
+    """Link ``conclusion`` to the part of a draft plan that considers it, saying how."""
+    _require_office(actor, conclusion.association)
+    plan = part.plan if isinstance(part, FocusArea) else part.area.plan
+    errors: dict[str, list[str]] = {}
+    if part.association_id != conclusion.association_id:
+        errors["part"] = [_("Planen tillhör ett annat förbund.")]
+    elif plan.is_locked:
+        errors["part"] = [_("Planen är beslutad och låst. Koppla slutsatsen till en ny version.")]
+    if not how.strip():
+        errors["how"] = [_("Beskriv hur slutsatsen beaktas.")]
+    if errors:
+        raise ValidationError(errors)
+    consideration = Consideration.objects.create(
+        association=conclusion.association,
+        conclusion=conclusion,
+        plan=plan,
+        area=part if isinstance(part, FocusArea) else None,
+        goal=part if isinstance(part, PlanGoal) else None,
+        activity=part if isinstance(part, PlanActivity) else None,
+        how=how.strip(),
+    )
+    audit.record(
+        "plans.conclusion.consider", actor=actor, obj=conclusion, reason=str(plan.public_id)
+    )
+    return consideration

@@ -10,6 +10,24 @@ app_name = "plans"
 patterns = [
     path("", views.plan_list, name="list"),
     path("ny/", views.plan_create, name="create"),
+    path("medlemssamrad/", views.consultation_list, name="consultations"),
+    path("medlemssamrad/ny/", views.consultation_create, name="consultation_create"),
+    path("medlemssamrad/<uuid:consultation>/", views.consultation_detail, name="consultation"),
+    path(
+        "medlemssamrad/<uuid:consultation>/deltagare/",
+        views.participant_add,
+        name="participant_add",
+    ),
+    path(
+        "medlemssamrad/<uuid:consultation>/slutsatser/",
+        views.conclusion_add,
+        name="conclusion_add",
+    ),
+    path(
+        "medlemssamrad/<uuid:consultation>/slutsatser/<uuid:conclusion>/beakta/",
+        views.conclusion_consider,
+        name="conclusion_consider",
+    ),
     path("<uuid:plan>/", views.plan_detail, name="detail"),
     path("<uuid:plan>/texter/", views.plan_texts, name="texts"),
     path("<uuid:plan>/malomraden/ny/", views.area_add, name="area_add"),

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,23 +25,30 @@ from stegvis.plans import document, services
 from stegvis.plans.access import (
     get_activity_for_user,
     get_area_for_user,
+    get_conclusion_for_user,
+    get_consultation_for_user,
     get_goal_for_user,
+    get_part_for_user,
     get_plan_for_user,
 )
 from stegvis.plans.followup import follow_up
 from stegvis.plans.forms import (
     ActivityForm,
     AreaForm,
+    ConclusionForm,
+    ConsiderForm,
+    ConsultationForm,
     DecideForm,
     FollowForm,
     GoalForm,
+    ParticipantForm,
     PeriodForm,
     SendForm,
     TextsForm,
     YearForm,
 )
 from stegvis.plans.measures import Period
-from stegvis.plans.models import Plan
+from stegvis.plans.models import Consultation, FocusArea, Plan
 from stegvis.plans.permissions import READ_ROLES, can_edit_plans
 
 PAGE_SIZE = 25
@@ -99,6 +107,12 @@ def plan_create(request: HttpRequest, association: str) -> HttpResponse:
     )
 
 
+def considerations(plan: Plan) -> Any:
+    return plan.considerations.select_related(
+        "conclusion__consultation", "area", "goal", "activity"
+    ).order_by("conclusion__consultation__date", "conclusion_id", "id")
+
+
 def _detail(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any) -> HttpResponse:
     actor = get_actor(request)
     editable = can_edit_plans(actor) and not plan.is_locked
@@ -140,6 +154,7 @@ def _detail(request: HttpRequest, plan: Plan, status: int = 200, **forms: Any) -
         "can_edit": can_edit_plans(actor),
         "is_newest": newest == plan.version,
         "versions": versions,
+        "considerations": considerations(plan),
         "texts_form": forms.get("texts_form")
         or TextsForm(initial={f: getattr(plan, f) for f in TextsForm.base_fields}),
         "area_form": forms.get("area_form") or AreaForm(),
@@ -360,3 +375,170 @@ def plan_pdf(request: HttpRequest, association: str, plan: str) -> HttpResponse:
     name = f"verksamhetsplan-{obj.year}-v{obj.version}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- Member consultation (medlemssamråd) -------------------------------------------------------
+
+
+def draft_parts(actor: Any) -> list[tuple[str, str]]:
+    """The parts of the association's undecided plans a conclusion can be linked to, as
+    (``kind:public_id``, label) choices."""
+    plans = Plan.objects.visible_to(actor).exclude(status=Plan.Status.DECIDED)
+    choices: list[tuple[str, str]] = []
+    for area in (
+        FocusArea.objects.visible_to(actor)
+        .filter(plan__in=plans)
+        .select_related("plan")
+        .prefetch_related("goals", "activities")
+        .order_by("plan__year", "plan__version", "position", "id")
+    ):
+        prefix = _("Plan %(year)s v%(n)s") % {"year": area.plan.year, "n": area.plan.version}
+        choices.append((f"area:{area.public_id}", f"{prefix}: {area.name}"))
+        for goal in area.goals.all():
+            choices.append((f"goal:{goal.public_id}", f"{prefix}: {_('mål')} – {goal.text}"))
+        for activity in area.activities.all():
+            choices.append(
+                (f"activity:{activity.public_id}", f"{prefix}: {_('aktivitet')} – {activity.text}")
+            )
+    return choices
+
+
+def _consultations(actor: Any) -> Any:
+    return (
+        Consultation.objects.visible_to(actor)
+        .annotate(
+            conclusion_count=Count("conclusions", distinct=True),
+            participant_count=Count("participants", distinct=True),
+        )
+        .order_by("-date", "-id")
+    )
+
+
+@role_required(READ_ROLES)
+def consultation_list(request: HttpRequest, association: str) -> HttpResponse:
+    actor = get_actor(request)
+    page = Paginator(_consultations(actor), PAGE_SIZE).get_page(request.GET.get("sida"))
+    form = ConsultationForm(initial={"date": timezone.localdate()})
+    return render(
+        request,
+        "plans/consultation_list.html",
+        {"page": page, "form": form, "can_edit": can_edit_plans(actor)},
+    )
+
+
+@role_required(OFFICE)
+@require_POST
+def consultation_create(request: HttpRequest, association: str) -> HttpResponse:
+    actor = get_actor(request)
+    form = ConsultationForm(request.POST)
+    if form.is_valid():
+        try:
+            consultation = services.create_consultation(
+                actor, services.ConsultationDetails(**form.cleaned_data)
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Samrådet är registrerat."))
+            return redirect(url(request, "consultation", consultation=consultation.public_id))
+    page = Paginator(_consultations(actor), PAGE_SIZE).get_page(1)
+    return render(
+        request,
+        "plans/consultation_list.html",
+        {"page": page, "form": form, "can_edit": True},
+        status=400,
+    )
+
+
+def _consultation_page(
+    request: HttpRequest, consultation: Consultation, status: int = 200, **forms: Any
+) -> HttpResponse:
+    actor = get_actor(request)
+    parts = draft_parts(actor)
+    conclusions = []
+    for conclusion in consultation.conclusions.prefetch_related(
+        "considerations__plan",
+        "considerations__area",
+        "considerations__goal",
+        "considerations__activity",
+    ):
+        form = forms.get("consider_form") if forms.get("conclusion") == conclusion else None
+        conclusions.append(
+            (
+                conclusion,
+                form or ConsiderForm(parts=parts, auto_id=f"beakta-{conclusion.pk}-%s"),
+            )
+        )
+    return render(
+        request,
+        "plans/consultation_detail.html",
+        {
+            "consultation": consultation,
+            "participants": consultation.participants.select_related("organisation"),
+            "conclusions": conclusions,
+            "can_edit": can_edit_plans(actor),
+            "has_parts": bool(parts),
+            "participant_form": forms.get("participant_form") or ParticipantForm(actor=actor),
+            "conclusion_form": forms.get("conclusion_form") or ConclusionForm(),
+        },
+        status=status,
+    )
+
+
+@role_required(READ_ROLES)
+def consultation_detail(request: HttpRequest, association: str, consultation: str) -> HttpResponse:
+    return _consultation_page(request, get_consultation_for_user(request, consultation))
+
+
+@role_required(OFFICE)
+@require_POST
+def participant_add(request: HttpRequest, association: str, consultation: str) -> HttpResponse:
+    obj = get_consultation_for_user(request, consultation)
+    actor = get_actor(request)
+    form = ParticipantForm(request.POST, actor=actor)
+    if form.is_valid():
+        try:
+            services.add_participant(actor, obj, **form.cleaned_data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Deltagaren är tillagd."))
+            return redirect(url(request, "consultation", consultation=obj.public_id))
+    return _consultation_page(request, obj, status=400, participant_form=form)
+
+
+@role_required(OFFICE)
+@require_POST
+def conclusion_add(request: HttpRequest, association: str, consultation: str) -> HttpResponse:
+    obj = get_consultation_for_user(request, consultation)
+    form = ConclusionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_conclusion(get_actor(request), obj, form.cleaned_data["text"])
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Slutsatsen är tillagd."))
+            return redirect(url(request, "consultation", consultation=obj.public_id))
+    return _consultation_page(request, obj, status=400, conclusion_form=form)
+
+
+@role_required(OFFICE)
+@require_POST
+def conclusion_consider(
+    request: HttpRequest, association: str, consultation: str, conclusion: str
+) -> HttpResponse:
+    obj = get_consultation_for_user(request, consultation)
+    target = get_conclusion_for_user(request, obj, conclusion)
+    actor = get_actor(request)
+    form = ConsiderForm(request.POST, parts=draft_parts(actor), auto_id=f"beakta-{target.pk}-%s")
+    if form.is_valid():
+        part = get_part_for_user(request, form.cleaned_data["part"])
+        try:
+            services.consider(actor, target, part, form.cleaned_data["how"])
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Slutsatsen är kopplad till planen."))
+            return redirect(url(request, "consultation", consultation=obj.public_id))
+    return _consultation_page(request, obj, status=400, consider_form=form, conclusion=target)

@@ -3,10 +3,21 @@ goal and an activity at each association; nothing at providers or units."""
 
 from __future__ import annotations
 
-from stegvis.core.models import Association
-from stegvis.plans.models import FocusArea, Plan, PlanActivity, PlanGoal
+from datetime import date
 
-OBJECT_KINDS = {"plan", "area", "plan_goal", "plan_activity"}
+from stegvis.core.models import Association
+from stegvis.plans.models import (
+    Conclusion,
+    Consideration,
+    Consultation,
+    ConsultationParticipant,
+    FocusArea,
+    Plan,
+    PlanActivity,
+    PlanGoal,
+)
+
+OBJECT_KINDS = {"plan", "area", "plan_goal", "plan_activity", "consultation", "conclusion"}
 
 
 def objects_for(world: object, owner: object) -> dict[str, object]:
@@ -18,7 +29,15 @@ def objects_for(world: object, owner: object) -> dict[str, object]:
     activity = PlanActivity.objects.create(
         association=owner, area=area, text=f"Aktivitet {owner.name}", year=2026, quarter=1
     )
+    consultation = Consultation.objects.create(
+        association=owner, date=date(2026, 2, 10), title=f"Samråd {owner.name}"
+    )
+    conclusion = Conclusion.objects.create(
+        association=owner, consultation=consultation, text=f"Slutsats {owner.name}"
+    )
     return {
+        "consultation": consultation.public_id,
+        "conclusion": conclusion.public_id,
         "plan": plan.public_id,
         "area": area.public_id,
         "plan_goal": goal.public_id,
@@ -35,4 +54,8 @@ def counts() -> tuple[int, ...]:
         PlanGoal.objects.count(),
         PlanActivity.objects.count(),
         PlanActivity.objects.exclude(status=PlanActivity.Status.PLANNED).count(),
+        Consultation.objects.count(),
+        ConsultationParticipant.objects.count(),
+        Conclusion.objects.count(),
+        Consideration.objects.count(),
     )
