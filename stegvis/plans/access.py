@@ -16,6 +16,7 @@ from stegvis.plans.models import (
     Conclusion,
     Consultation,
     FocusArea,
+    Obligation,
     Plan,
     PlanActivity,
     PlanGoal,
@@ -72,3 +73,7 @@ def get_part_for_user(request: HttpRequest, key: str) -> FocusArea | PlanGoal | 
     if kind not in models:
         raise Http404
     return _get(models[kind], request, public_id)
+
+
+def get_obligation_for_user(request: HttpRequest, public_id: object) -> Obligation:
+    return _get(Obligation, request, public_id)

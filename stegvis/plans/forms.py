@@ -11,7 +11,7 @@ from stegvis.core.actors import Actor
 from stegvis.core.models import Member, Organisation
 from stegvis.interventions.models import Intervention
 from stegvis.plans import measures
-from stegvis.plans.models import Plan, PlanActivity
+from stegvis.plans.models import Obligation, Plan, PlanActivity
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -163,3 +163,25 @@ class ConsiderForm(forms.Form):
     def __init__(self, *args: Any, parts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["part"].choices = [("", "—"), *parts]  # type: ignore[attr-defined]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    from stegvis.plans.calendar import REMINDED_ROLES
+
+    return [(str(r.value), str(r.label)) for r in REMINDED_ROLES]
+
+
+class ObligationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Typ"), choices=Obligation.Kind.choices)
+    title = forms.CharField(label=_("Åtagande"), max_length=200)
+    month = forms.TypedChoiceField(
+        label=_("Månad"), coerce=int, choices=[(m, str(m)) for m in range(1, 13)]
+    )
+    day = forms.IntegerField(label=_("Dag"), min_value=1, max_value=31)
+    responsible_role = forms.ChoiceField(label=_("Ansvarig roll"), choices=role_choices)
+    remind_days_before = forms.IntegerField(
+        label=_("Påminnelse, dagar före"), min_value=0, max_value=120, initial=14
+    )
+    active = forms.BooleanField(
+        label=_("Aktiv (påminnelser skickas)"), required=False, initial=True
+    )

@@ -300,3 +300,76 @@ class Consideration(models.Model):
         part = self.area or self.goal or self.activity
         assert part is not None
         return part
+
+
+class Obligation(models.Model):
+    """One recurring date of the governance year (årshjul): what is due, when each year, and
+    which role is reminded by e-mail how many days before."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("Medlemssamråd")
+        ANNUAL_REPORT = "annual_report", _("Årsredovisning")
+        INTERIM_REPORT = "interim_report", _("Delårsrapport")
+        PLAN_DECISION = "plan_decision", _("Verksamhetsplan och budget beslutas")
+        SURVEY_COMPILATION = "survey_compilation", _("Sammanställning av indikatorenkäter")
+        PACKAGE_DEADLINE = "package_deadline", _("Utförarnas sammanställningar ska vara inne")
+        OTHER = "other", _("Annat")
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("typ"), max_length=30, choices=Kind.choices)
+    title = models.CharField(_("åtagande"), max_length=200)
+    month = models.PositiveSmallIntegerField(
+        _("månad"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("dag"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    responsible_role = models.CharField(_("ansvarig roll"), max_length=20)
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("påminnelse dagar före"), default=14, validators=[MaxValueValidator(120)]
+    )
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    objects = OwnedByAssociationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["month", "day", "id"]
+        verbose_name = _("åtagande i årshjulet")
+        verbose_name_plural = _("åtaganden i årshjulet")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12) & Q(day__gte=1) & Q(day__lte=31),
+                name="obligation_month_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_responsible_role_display(self) -> str:
+        from stegvis.core.models import Role
+
+        return str(Role(self.responsible_role).label)
+
+
+class ReminderSent(models.Model):
+    """That the reminder of one occurrence (due date) of an obligation was sent: at most once."""
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="+")
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="reminders")
+    due = models.DateField(_("förfallodag"))
+    sent_on = models.DateField(_("skickad"))
+    recipients = models.PositiveIntegerField(_("mottagare"), default=0)
+
+    objects = OwnedByAssociationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("skickad påminnelse")
+        verbose_name_plural = _("skickade påminnelser")
+        constraints = [
+            models.UniqueConstraint(fields=["obligation", "due"], name="reminder_once_per_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.obligation} {self.due}"

@@ -16,5 +16,9 @@ def items(actor: Actor) -> list[tuple[str, str]]:
         (
             _("Verksamhetsplan"),
             reverse("plans:list", kwargs={"association": actor.association.slug}),
-        )
+        ),
+        (
+            _("Årshjul"),
+            reverse("plans:calendar", kwargs={"association": actor.association.slug}),
+        ),
     ]

@@ -31,6 +31,7 @@ from stegvis.plans.models import (
     Consultation,
     ConsultationParticipant,
     FocusArea,
+    Obligation,
     Plan,
     PlanActivity,
     PlanGoal,
@@ -506,3 +507,82 @@ def consider(
         "plans.conclusion.consider", actor=actor, obj=conclusion, reason=str(plan.public_id)
     )
     return consideration
+
+
+# --- The governance year (årshjul) ----------------------------------------------------------
+
+
+@dataclass
+class ObligationDetails:
+    kind: str
+    title: str
+    month: int
+    day: int
+    responsible_role: str
+    remind_days_before: int = 14
+    active: bool = True
+
+
+def _validate_obligation(details: ObligationDetails) -> None:
+    from stegvis.plans.calendar import REMINDED_ROLES
+
+    errors: dict[str, list[str]] = {}
+    if not details.title.strip():
+        errors["title"] = [_("Beskriv åtagandet.")]
+    if details.kind not in Obligation.Kind.values:
+        errors["kind"] = [_("Välj en typ i listan.")]
+    if not 1 <= details.month <= 12:
+        errors["month"] = [_("Välj en månad 1–12.")]
+    else:
+        try:
+            date(2001, details.month, details.day)  # not a leap year: 29 February is refused
+        except ValueError:
+            errors["day"] = [_("Dagen finns inte i den månaden (29 februari går inte).")]
+    if details.responsible_role not in REMINDED_ROLES:
+        errors["responsible_role"] = [_("Välj kansli, styrelse, beredningsgrupp eller revisor.")]
+    if not 0 <= details.remind_days_before <= 120:
+        errors["remind_days_before"] = [_("Påminnelsen skickas 0–120 dagar före.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_obligation(actor: Actor, details: ObligationDetails) -> Obligation:
+    association = actor.association
+    if association is None:
+        raise PermissionDenied
+    _require_office(actor, association)
+    _validate_obligation(details)
+    obligation = Obligation.objects.create(
+        association=association, **{**details.__dict__, "title": details.title.strip()}
+    )
+    audit.record("plans.obligation.create", actor=actor, obj=obligation)
+    return obligation
+
+
+@transaction.atomic
+def update_obligation(
+    actor: Actor, obligation: Obligation, details: ObligationDetails
+) -> Obligation:
+    _require_office(actor, obligation.association)
+    _validate_obligation(details)
+    for name, value in details.__dict__.items():
+        setattr(obligation, name, value.strip() if isinstance(value, str) else value)
+    obligation.save()
+    audit.record("plans.obligation.update", actor=actor, obj=obligation)
+    return obligation
+
+
+@transaction.atomic
+def add_default_obligations(actor: Actor) -> int:
+    from stegvis.plans.calendar import ensure_defaults
+
+    association = actor.association
+    if association is None:
+        raise PermissionDenied
+    _require_office(actor, association)
+    created = ensure_defaults(association)
+    if not created:
+        raise ValidationError(_("Årshjulet har redan åtaganden."))
+    audit.record("plans.obligation.defaults", actor=actor, owner=association, reason=str(created))
+    return created

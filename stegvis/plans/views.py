@@ -28,9 +28,11 @@ from stegvis.plans.access import (
     get_conclusion_for_user,
     get_consultation_for_user,
     get_goal_for_user,
+    get_obligation_for_user,
     get_part_for_user,
     get_plan_for_user,
 )
+from stegvis.plans.calendar import year_calendar
 from stegvis.plans.followup import follow_up
 from stegvis.plans.forms import (
     ActivityForm,
@@ -41,6 +43,7 @@ from stegvis.plans.forms import (
     DecideForm,
     FollowForm,
     GoalForm,
+    ObligationForm,
     ParticipantForm,
     PeriodForm,
     SendForm,
@@ -48,7 +51,7 @@ from stegvis.plans.forms import (
     YearForm,
 )
 from stegvis.plans.measures import Period
-from stegvis.plans.models import Consultation, FocusArea, Plan
+from stegvis.plans.models import Consultation, FocusArea, Obligation, Plan
 from stegvis.plans.permissions import READ_ROLES, can_edit_plans
 
 PAGE_SIZE = 25
@@ -542,3 +545,96 @@ def conclusion_consider(
             messages.success(request, _("Slutsatsen är kopplad till planen."))
             return redirect(url(request, "consultation", consultation=obj.public_id))
     return _consultation_page(request, obj, status=400, consider_form=form, conclusion=target)
+
+
+# --- The governance year (årshjul) ----------------------------------------------------------
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("ar", "")
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return timezone.localdate().year
+
+
+def _calendar_page(request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
+    actor = get_actor(request)
+    year = _year(request)
+    obligations = list(Obligation.objects.visible_to(actor))
+    entries = []
+    for entry in year_calendar(obligations, year):
+        form = forms.get("edit_form") if forms.get("edited") == entry.obligation else None
+        entries.append(
+            (
+                entry,
+                form
+                or ObligationForm(
+                    initial={f: getattr(entry.obligation, f) for f in ObligationForm.base_fields},
+                    auto_id=f"atagande-{entry.obligation.pk}-%s",
+                ),
+            )
+        )
+    return render(
+        request,
+        "plans/calendar.html",
+        {
+            "year": year,
+            "entries": entries,
+            "can_edit": can_edit_plans(actor),
+            "form": forms.get("form") or ObligationForm(),
+        },
+        status=status,
+    )
+
+
+@role_required(READ_ROLES)
+def obligation_calendar(request: HttpRequest, association: str) -> HttpResponse:
+    return _calendar_page(request)
+
+
+@role_required(OFFICE)
+@require_POST
+def obligation_defaults(request: HttpRequest, association: str) -> HttpResponse:
+    try:
+        created = services.add_default_obligations(get_actor(request))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(n)s standardåtaganden är inlagda.") % {"n": created})
+    return redirect(url(request, "calendar"))
+
+
+@role_required(OFFICE)
+@require_POST
+def obligation_add(request: HttpRequest, association: str) -> HttpResponse:
+    form = ObligationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_obligation(
+                get_actor(request), services.ObligationDetails(**form.cleaned_data)
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Åtagandet är tillagt."))
+            return redirect(url(request, "calendar"))
+    return _calendar_page(request, status=400, form=form)
+
+
+@role_required(OFFICE)
+@require_POST
+def obligation_edit(request: HttpRequest, association: str, obligation: str) -> HttpResponse:
+    obj = get_obligation_for_user(request, obligation)
+    form = ObligationForm(request.POST, auto_id=f"atagande-{obj.pk}-%s")
+    if form.is_valid():
+        try:
+            services.update_obligation(
+                get_actor(request), obj, services.ObligationDetails(**form.cleaned_data)
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("Åtagandet är sparat."))
+            return redirect(url(request, "calendar"))
+    return _calendar_page(request, status=400, edit_form=form, edited=obj)

@@ -12,12 +12,22 @@ from stegvis.plans.models import (
     Consultation,
     ConsultationParticipant,
     FocusArea,
+    Obligation,
     Plan,
     PlanActivity,
     PlanGoal,
+    ReminderSent,
 )
 
-OBJECT_KINDS = {"plan", "area", "plan_goal", "plan_activity", "consultation", "conclusion"}
+OBJECT_KINDS = {
+    "plan",
+    "area",
+    "plan_goal",
+    "plan_activity",
+    "consultation",
+    "conclusion",
+    "obligation",
+}
 
 
 def objects_for(world: object, owner: object) -> dict[str, object]:
@@ -35,7 +45,16 @@ def objects_for(world: object, owner: object) -> dict[str, object]:
     conclusion = Conclusion.objects.create(
         association=owner, consultation=consultation, text=f"Slutsats {owner.name}"
     )
+    obligation = Obligation.objects.create(
+        association=owner,
+        kind="other",
+        title=f"Åtagande {owner.name}",
+        month=3,
+        day=1,
+        responsible_role="office",
+    )
     return {
+        "obligation": obligation.public_id,
         "consultation": consultation.public_id,
         "conclusion": conclusion.public_id,
         "plan": plan.public_id,
@@ -58,4 +77,7 @@ def counts() -> tuple[int, ...]:
         ConsultationParticipant.objects.count(),
         Conclusion.objects.count(),
         Consideration.objects.count(),
+        Obligation.objects.count(),
+        Obligation.objects.filter(active=True).count(),
+        ReminderSent.objects.count(),
     )
