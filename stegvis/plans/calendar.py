@@ -17,8 +17,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from stegvis.core import audit
 from stegvis.core.models import Association, Role, RoleAssignment
@@ -34,7 +33,7 @@ K = Obligation.Kind
 DEFAULTS: list[tuple[str, object, int, int, str, int]] = [
     (
         K.SURVEY_COMPILATION,
-        _lazy("Sammanställ indikatorenkäterna för september–december"),
+        gettext_lazy("Sammanställ indikatorenkäterna för september–december"),
         1,
         31,
         Role.OFFICE,
@@ -42,17 +41,24 @@ DEFAULTS: list[tuple[str, object, int, int, str, int]] = [
     ),
     (
         K.PACKAGE_DEADLINE,
-        _lazy("Utförarnas sammanställningar för september–december"),
+        gettext_lazy("Utförarnas sammanställningar för september–december"),
         1,
         15,
         Role.OFFICE,
         10,
     ),
-    (K.CONSULTATION, _lazy("Medlemssamråd"), 2, 15, Role.OFFICE, 30),
-    (K.ANNUAL_REPORT, _lazy("Årsredovisningen beslutad av styrelsen"), 3, 31, Role.BOARD, 21),
+    (K.CONSULTATION, gettext_lazy("Medlemssamråd"), 2, 15, Role.OFFICE, 30),
+    (
+        K.ANNUAL_REPORT,
+        gettext_lazy("Årsredovisningen beslutad av styrelsen"),
+        3,
+        31,
+        Role.BOARD,
+        21,
+    ),
     (
         K.PACKAGE_DEADLINE,
-        _lazy("Utförarnas sammanställningar för januari–april"),
+        gettext_lazy("Utförarnas sammanställningar för januari–april"),
         5,
         15,
         Role.OFFICE,
@@ -60,16 +66,16 @@ DEFAULTS: list[tuple[str, object, int, int, str, int]] = [
     ),
     (
         K.SURVEY_COMPILATION,
-        _lazy("Sammanställ indikatorenkäterna för januari–april"),
+        gettext_lazy("Sammanställ indikatorenkäterna för januari–april"),
         5,
         31,
         Role.OFFICE,
         14,
     ),
-    (K.INTERIM_REPORT, _lazy("Delårsrapport per 30 april"), 6, 15, Role.BOARD, 21),
+    (K.INTERIM_REPORT, gettext_lazy("Delårsrapport per 30 april"), 6, 15, Role.BOARD, 21),
     (
         K.PACKAGE_DEADLINE,
-        _lazy("Utförarnas sammanställningar för maj–augusti"),
+        gettext_lazy("Utförarnas sammanställningar för maj–augusti"),
         9,
         15,
         Role.OFFICE,
@@ -77,16 +83,16 @@ DEFAULTS: list[tuple[str, object, int, int, str, int]] = [
     ),
     (
         K.SURVEY_COMPILATION,
-        _lazy("Sammanställ indikatorenkäterna för maj–augusti"),
+        gettext_lazy("Sammanställ indikatorenkäterna för maj–augusti"),
         9,
         30,
         Role.OFFICE,
         14,
     ),
-    (K.INTERIM_REPORT, _lazy("Delårsrapport per 31 augusti"), 10, 15, Role.BOARD, 21),
+    (K.INTERIM_REPORT, gettext_lazy("Delårsrapport per 31 augusti"), 10, 15, Role.BOARD, 21),
     (
         K.PLAN_DECISION,
-        _lazy("Verksamhetsplan och budget beslutade av styrelsen"),
+        gettext_lazy("Verksamhetsplan och budget beslutade av styrelsen"),
         11,
         30,
         Role.BOARD,

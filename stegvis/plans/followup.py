@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from stegvis.plans import measures
 from stegvis.plans.measures import Period
@@ -21,11 +21,15 @@ MET = "met"
 NOT_MET = "not_met"
 NOT_MEASURABLE = "not_measurable"
 VERDICTS = {
-    MET: _lazy("Uppfyllt"),
-    NOT_MET: _lazy("Inte uppfyllt"),
-    NOT_MEASURABLE: _lazy("Inte mätbart ännu"),
+    MET: gettext_lazy("Uppfyllt"),
+    NOT_MET: gettext_lazy("Inte uppfyllt"),
+    NOT_MEASURABLE: gettext_lazy("Inte mätbart ännu"),
 }
-GROUP_LABELS = {"women": _lazy("Kvinnor"), "men": _lazy("Män"), "total": _lazy("Totalt")}
+GROUP_LABELS = {
+    "women": gettext_lazy("Kvinnor"),
+    "men": gettext_lazy("Män"),
+    "total": gettext_lazy("Totalt"),
+}
 
 
 @dataclass

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from stegvis.plans.models import PlanGoal
@@ -84,7 +84,7 @@ class Measure:
         return _SOURCES.get(self.key)
 
 
-AGGREGATES_MISSING = _lazy(
+AGGREGATES_MISSING = gettext_lazy(
     "Inte mätbart ännu: måttet kräver avidentifierade sammanställningar från utförarna, som "
     "förbundet ännu inte tar emot i Stegvis."
 )
@@ -94,7 +94,7 @@ MEASURES: dict[str, Measure] = {
     for m in (
         Measure(
             "exits_work_studies",
-            _lazy("Andel avslut till arbete eller studier"),
+            gettext_lazy("Andel avslut till arbete eller studier"),
             "percent",
             frozenset({"association", "intervention"}),
             gendered=True,
@@ -102,14 +102,14 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "positive_step",
-            _lazy("Andel deltagare med positiv stegförflyttning"),
+            gettext_lazy("Andel deltagare med positiv stegförflyttning"),
             "percent",
             frozenset({"intervention"}),
             gendered=True,
         ),
         Measure(
             "survey_share_positive",
-            _lazy("Andel positiva svar på en enkätfråga"),
+            gettext_lazy("Andel positiva svar på en enkätfråga"),
             "percent",
             frozenset({"association", "intervention"}),
             gendered=True,
@@ -117,21 +117,21 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "screening_coverage",
-            _lazy("Andel avslutade deltagare som fått frågor om våld"),
+            gettext_lazy("Andel avslutade deltagare som fått frågor om våld"),
             "percent",
             frozenset({"association", "intervention"}),
             gendered=False,
         ),
         Measure(
             "cost_share_interventions",
-            _lazy("Andel av kostnaderna till insatser"),
+            gettext_lazy("Andel av kostnaderna till insatser"),
             "percent",
             frozenset({"association"}),
             gendered=False,
         ),
         Measure(
             "equity_of_ceiling",
-            _lazy("Eget kapital i procent av rekommenderat tak (prognos)"),
+            gettext_lazy("Eget kapital i procent av rekommenderat tak (prognos)"),
             "percent",
             frozenset({"association"}),
             gendered=False,
@@ -139,7 +139,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "participants_per_coach",
-            _lazy("Deltagare per coach (heltidstjänst)"),
+            gettext_lazy("Deltagare per coach (heltidstjänst)"),
             "ratio",
             frozenset({"association", "intervention"}),
             gendered=False,
@@ -147,7 +147,7 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "occupancy",
-            _lazy("Platsutnyttjande"),
+            gettext_lazy("Platsutnyttjande"),
             "percent",
             frozenset({"association", "intervention"}),
             gendered=False,
@@ -155,14 +155,14 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "structural_activities",
-            _lazy("Antal strukturövergripande aktiviteter"),
+            gettext_lazy("Antal strukturövergripande aktiviteter"),
             "count",
             frozenset({"association", "intervention"}),
             gendered=False,
         ),
         Measure(
             "structural_attendees",
-            _lazy("Antal deltagare i strukturövergripande aktiviteter"),
+            gettext_lazy("Antal deltagare i strukturövergripande aktiviteter"),
             "count",
             frozenset({"association", "intervention"}),
             gendered=True,
