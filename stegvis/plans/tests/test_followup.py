@@ -268,3 +268,31 @@ def test_equity_within_the_ceiling_of_calculations_2(world, A, area):
     [row] = follow_up(area.plan).areas[0].goals
     # 1 650 000 / 2 150 000 = 76,74… % ≤ 100 → met
     assert [(c.outcome, c.verdict) for c in row.cells] == [(D("76.7"), MET)]
+
+
+def test_screening_coverage_of_the_exits_in_the_period(world, A, area, steg):
+    """Six exits of Steg in 2026 (a misregistration left out), five asked → 5/6 = 83,3 % <
+    100 → not met; the spring alone has four exits → fewer than 5, not measurable."""
+    from stegvis.surveys import services as surveys
+    from stegvis.surveys.tests.conftest import actor_of, enrolment
+
+    bob = actor_of(world, "bob")
+    days = [date(2026, 3, 1)] * 4 + [date(2026, 9, 1)] * 2
+    exits = [enrolment(steg, exit_date=day) for day in days]
+    enrolment(steg, exit_date=date(2026, 5, 1), reason="felregistrering")
+    for exited in exits[:5]:
+        surveys.record_screening(
+            bob, exited, outcome="asked", on=date(2026, 2, 1), today=date(2026, 10, 1)
+        )
+    services.add_goal(
+        A["alice"],
+        area,
+        GoalDetails("Alla tillfrågas om våld", "screening_coverage", D(100), intervention=steg),
+    )
+    [row] = follow_up(area.plan).areas[0].goals
+    assert [(c.outcome, c.verdict) for c in row.cells] == [(D("83.3"), NOT_MET)]
+    [row] = follow_up(area.plan, Period(date(2026, 1, 1), date(2026, 6, 30))).areas[0].goals
+    assert ([(c.outcome, c.verdict) for c in row.cells], row.reason) == (
+        [(None, NOT_MEASURABLE)],
+        "Färre än 5 avslut i perioden.",
+    )
