@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "stegvis.deviations",
     "stegvis.surveys",
     "stegvis.aggregates",
+    "stegvis.plans",
 ]
 
 MIDDLEWARE = [

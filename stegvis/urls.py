@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("stegvis.deviations.urls")),
     path("", include("stegvis.surveys.urls")),
     path("", include("stegvis.aggregates.urls")),
+    path("", include("stegvis.plans.urls")),
     path("sprak/", set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,0 +1,394 @@
+"""The measure registry: what a plan goal can point at, and where each figure comes from.
+
+A :class:`Measure` is data — key, label, unit (and so the range a target must lie in), the scopes
+it applies to, whether it splits by gender, and whether more is better (``at_least``) or less
+(``at_most``). Its *figure source* is a function ``source(goal, period) -> Outcome`` registered
+with :func:`provide`. A measure without a source is still a valid goal; its follow-up says "not
+yet measurable" with :attr:`Measure.missing`, the reason, and never a number.
+
+A new figure source (for example the aggregates app's share of exits to work or studies) plugs
+in with one call, from its app's ``ready()`` or module import::
+
+    from stegvis.plans.measures import Outcome, provide
+
+    def exits_to_work(goal, period):
+        ...  # database aggregation, returns Outcome({"women": ..., "men": ..., "total": ...})
+
+    provide("exits_work_studies", exits_to_work)
+
+Every source computes by database aggregation in the app that owns the figure (finance, surveys,
+progression, interventions); this module only calls them. A source returns ``None`` values with a
+``reason`` when the figure cannot be shown (too few answers, no budget outcome, …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from stegvis.plans.models import PlanGoal
+
+GROUPS = ("women", "men", "total")
+HUNDRED = Decimal(100)
+MIN_CELL = 5  # calculations.md §6: no figure from fewer than 5
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def single_year(self) -> int | None:
+        return self.start.year if self.start.year == self.end.year else None
+
+
+@dataclass
+class Outcome:
+    """A figure's value for women, men and in total (only ``total`` when not split); a reason
+    when it cannot be shown."""
+
+    values: dict[str, Decimal | None] = field(default_factory=dict)
+    reason: str = ""
+    target: Decimal | None = None  # set by sources whose target is itself a figure (reference)
+
+
+Source = Callable[["PlanGoal", Period], Outcome]
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: object  # a lazy translation
+    unit: str  # "percent" | "count" | "ratio"
+    scopes: frozenset[str]  # "association", "intervention"
+    gendered: bool
+    direction: str = "at_least"
+    survey: bool = False  # the goal names a questionnaire and an item
+    missing: object = ""  # why there is no figure yet, while no source is provided
+
+    @property
+    def max_target(self) -> Decimal | None:
+        return HUNDRED if self.unit == "percent" else None
+
+    def source(self) -> Source | None:
+        return _SOURCES.get(self.key)
+
+
+AGGREGATES_MISSING = gettext_lazy(
+    "Inte mätbart ännu: måttet kräver avidentifierade sammanställningar från utförarna, som "
+    "förbundet ännu inte tar emot i Stegvis."
+)
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure(
+            "exits_work_studies",
+            gettext_lazy("Andel avslut till arbete eller studier"),
+            "percent",
+            frozenset({"association", "intervention"}),
+            gendered=True,
+            missing=AGGREGATES_MISSING,
+        ),
+        Measure(
+            "positive_step",
+            gettext_lazy("Andel deltagare med positiv stegförflyttning"),
+            "percent",
+            frozenset({"intervention"}),
+            gendered=True,
+        ),
+        Measure(
+            "survey_share_positive",
+            gettext_lazy("Andel positiva svar på en enkätfråga"),
+            "percent",
+            frozenset({"association", "intervention"}),
+            gendered=True,
+            survey=True,
+        ),
+        Measure(
+            "screening_coverage",
+            gettext_lazy("Andel avslutade deltagare som fått frågor om våld"),
+            "percent",
+            frozenset({"association", "intervention"}),
+            gendered=False,
+        ),
+        Measure(
+            "cost_share_interventions",
+            gettext_lazy("Andel av kostnaderna till insatser"),
+            "percent",
+            frozenset({"association"}),
+            gendered=False,
+        ),
+        Measure(
+            "equity_of_ceiling",
+            gettext_lazy("Eget kapital i procent av rekommenderat tak (prognos)"),
+            "percent",
+            frozenset({"association"}),
+            gendered=False,
+            direction="at_most",
+        ),
+        Measure(
+            "participants_per_coach",
+            gettext_lazy("Deltagare per coach (heltidstjänst)"),
+            "ratio",
+            frozenset({"association", "intervention"}),
+            gendered=False,
+            missing=AGGREGATES_MISSING,
+        ),
+        Measure(
+            "occupancy",
+            gettext_lazy("Platsutnyttjande"),
+            "percent",
+            frozenset({"association", "intervention"}),
+            gendered=False,
+            missing=AGGREGATES_MISSING,
+        ),
+        Measure(
+            "structural_activities",
+            gettext_lazy("Antal strukturövergripande aktiviteter"),
+            "count",
+            frozenset({"association", "intervention"}),
+            gendered=False,
+        ),
+        Measure(
+            "structural_attendees",
+            gettext_lazy("Antal deltagare i strukturövergripande aktiviteter"),
+            "count",
+            frozenset({"association", "intervention"}),
+            gendered=True,
+        ),
+    )
+}
+
+_SOURCES: dict[str, Source] = {}
+
+
+def provide(key: str, source: Source) -> None:
+    """Register ``source`` as the figure of measure ``key`` (replacing any earlier one)."""
+    if key not in MEASURES:
+        raise KeyError(key)
+    _SOURCES[key] = source
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(m.key, str(m.label)) for m in MEASURES.values()]
+
+
+def one_decimal(part: int | Fraction | Decimal, whole: int | Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    exact = (
+        Decimal(part.numerator) / Decimal(part.denominator)
+        if isinstance(part, Fraction)
+        else Decimal(part)
+    )
+    return (exact * HUNDRED / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def outcome(goal: PlanGoal, period: Period) -> Outcome:
+    """The goal's outcome in ``period`` from its measure's figure source, or the reason there is
+    none."""
+    measure = MEASURES.get(goal.measure)
+    if measure is None:
+        return Outcome(reason=_("Målet följs upp i text."))
+    source = measure.source()
+    if source is None:
+        return Outcome(reason=str(measure.missing) or _("Inte mätbart ännu."))
+    return source(goal, period)
+
+
+# --- The sources that exist today -----------------------------------------------------------
+
+
+def _funded(goal: PlanGoal) -> object:
+    """The interventions the goal covers: its own, or every one its association funds."""
+    from stegvis.interventions.models import Intervention
+
+    if goal.intervention_id is not None:
+        return Intervention.objects.filter(pk=goal.intervention_id)
+    return Intervention.objects.filter(fundings__association_id=goal.association_id).distinct()
+
+
+def _cost_share(goal: PlanGoal, period: Period) -> Outcome:
+    """Finance (calculations.md §3): the outcome's costs in the period by category, through
+    ``finance.figures.cost_distribution``."""
+    from stegvis.finance.figures import cost_distribution
+    from stegvis.finance.models import Outcome as Booked
+
+    first = period.start.year * 12 + period.start.month
+    last = period.end.year * 12 + period.end.month
+    rows = (
+        Booked.objects.filter(association_id=goal.association_id)
+        .annotate(month_number=F("year") * 12 + F("month"))
+        .filter(month_number__gte=first, month_number__lte=last)
+        .values_list("post__category")
+        .annotate(total=Sum("amount"))
+        .values_list("post__category", "total")
+    )
+    distribution = cost_distribution(dict(rows))
+    if distribution.interventions_percent is None:
+        return Outcome(reason=_("Inga bokförda kostnader i perioden."))
+    return Outcome({"total": distribution.interventions_percent})
+
+
+def _equity(goal: PlanGoal, period: Period) -> Outcome:
+    """Finance (calculations.md §2): forecast closing equity of the period's year as a share of
+    the ceiling, through ``finance.figures.equity``."""
+    from stegvis.finance.figures import equity
+
+    result = equity(goal.association, period.end.year)
+    closing, ceiling = result.forecast_closing, result.ceiling
+    if closing is None:
+        return Outcome(reason=_("Ingående eget kapital saknas för året."))
+    if not ceiling:
+        return Outcome(reason=_("Inget rekommenderat tak för årets medlemsbidrag."))
+    return Outcome({"total": one_decimal(closing, ceiling)})
+
+
+def _survey(goal: PlanGoal, period: Period) -> Outcome:
+    """Surveys: the item's share positive of the responses in the period, for women, men and in
+    total (``surveys.results.figures``), nothing from fewer than 5 answers; with
+    ``at_least_reference`` the target is the national reference of the year before."""
+    from stegvis.surveys.models import ReferenceValue, SurveyResponse
+    from stegvis.surveys.results import figures
+
+    questionnaire = goal.questionnaire
+    if questionnaire is None:
+        return Outcome(reason=_("Ingen enkät vald."))
+    responses = SurveyResponse.objects.filter(
+        association_id=goal.association_id,
+        version__questionnaire=questionnaire,
+        answered_on__gte=period.start,
+        answered_on__lte=period.end,
+    )
+    if goal.intervention_id is not None:
+        responses = responses.filter(intervention_id=goal.intervention_id)
+    total = figures(responses).get(0, {}).get(goal.item_key)
+    by_gender = figures(responses, "gender") if goal.by_gender else {}
+    values: dict[str, Decimal | None] = {"total": total.share_positive if total else None}
+    if goal.by_gender:
+        for group, value in (("women", "kvinna"), ("men", "man")):
+            cell = by_gender.get(value, {}).get(goal.item_key)
+            values[group] = cell.share_positive if cell else None
+    result = Outcome(values)
+    if values["total"] is None:
+        result.reason = _("Färre än 5 svar i perioden.")
+    if goal.at_least_reference:
+        item = questionnaire.versions.filter(items__key=goal.item_key).values_list(
+            "items__number", flat=True
+        )
+        reference = (
+            ReferenceValue.objects.filter(
+                association_id=goal.association_id,
+                respondent_group=questionnaire.respondent_group,
+                year=period.end.year - 1,
+                number__in=list(item),
+            )
+            .values_list("share_positive", flat=True)
+            .first()
+        )
+        result.target = reference
+        if reference is None:
+            result.reason = _("Nationellt referensvärde för %(year)s saknas.") % {
+                "year": period.end.year - 1
+            }
+    return result
+
+
+def _screening(goal: PlanGoal, period: Period) -> Outcome:
+    """Surveys (violence screening): exits in the period asked the questions ÷ exits, through
+    ``surveys.results.screening_coverage``; counts only, nothing from fewer than 5 exits."""
+    from stegvis.participants.models import Enrolment
+    from stegvis.surveys.results import screening_coverage
+
+    year = period.single_year
+    if year is None:
+        return Outcome(reason=_("Måttet följs upp per kalenderår; välj en period inom ett år."))
+    enrolments = Enrolment.objects.filter(
+        intervention__in=_funded(goal).values("pk"),  # type: ignore[attr-defined]
+        exit_date__gte=period.start,
+        exit_date__lte=period.end,
+    )
+    rows = screening_coverage(enrolments, year=year)
+    exits = sum(r.exits for r in rows)
+    if exits < MIN_CELL:
+        return Outcome(reason=_("Färre än 5 avslut i perioden."))
+    return Outcome({"total": one_decimal(sum(r.asked for r in rows), exits)})
+
+
+def _positive_step(goal: PlanGoal, period: Period) -> Outcome:
+    """Progression: among the intervention's enrolments that were active in the period and
+    answered the ladder at least twice, the share whose latest step is above the first
+    (``progression.figures.intervention_figures``), for women, men and in total; a cell with
+    fewer than 5 measured is not shown."""
+    from stegvis.participants.models import Enrolment
+    from stegvis.progression.figures import intervention_figures
+    from stegvis.progression.services import plan_for
+
+    intervention = goal.intervention
+    if intervention is None:
+        return Outcome(reason=_("Måttet gäller en insats."))
+    ladder = next(
+        (i for i in plan_for(intervention).instruments if i.latest_version().is_ladder), None
+    )
+    if ladder is None:
+        return Outcome(reason=_("Insatsen mäter inte med en stegskala."))
+    enrolments = Enrolment.objects.filter(intervention=intervention, start__lte=period.end).filter(
+        Q(exit_date__isnull=True) | Q(exit_date__gte=period.start)
+    )
+    result = intervention_figures(intervention, profile=None, ladder=ladder, enrolments=enrolments)
+    values: dict[str, Decimal | None] = {}
+    for group in GROUPS if goal.by_gender else ("total",):
+        measured = result.ladder_measured[group]
+        values[group] = (
+            one_decimal(result.ladder_positive[group], measured) if measured >= MIN_CELL else None
+        )
+    return Outcome(values, "" if values["total"] is not None else _("Färre än 5 mätta i perioden."))
+
+
+def _activities(goal: PlanGoal, period: Period) -> Outcome:
+    """Interventions: structural activities held in the period (one count query)."""
+    from stegvis.interventions.models import StructuralActivity
+
+    count = StructuralActivity.objects.filter(
+        intervention__in=_funded(goal).values("pk"),  # type: ignore[attr-defined]
+        date__gte=period.start,
+        date__lte=period.end,
+    ).aggregate(n=Count("pk"))["n"]
+    return Outcome({"total": Decimal(count)})
+
+
+def _attendees(goal: PlanGoal, period: Period) -> Outcome:
+    """Interventions: attendees of the period's structural activities, women, men and in total
+    (women + men + other/not given), one aggregate query."""
+    from stegvis.interventions.models import Attendance
+
+    sums = Attendance.objects.filter(
+        activity__intervention__in=_funded(goal).values("pk"),  # type: ignore[attr-defined]
+        activity__date__gte=period.start,
+        activity__date__lte=period.end,
+    ).aggregate(women=Sum("women"), men=Sum("men"), other=Sum("other"))
+    women, men, other = (sums["women"] or 0), (sums["men"] or 0), (sums["other"] or 0)
+    values: dict[str, Decimal | None] = {"total": Decimal(women + men + other)}
+    if goal.by_gender:
+        values.update(women=Decimal(women), men=Decimal(men))
+    return Outcome(values)
+
+
+provide("cost_share_interventions", _cost_share)
+provide("equity_of_ceiling", _equity)
+provide("survey_share_positive", _survey)
+provide("screening_coverage", _screening)
+provide("positive_step", _positive_step)
+provide("structural_activities", _activities)
+provide("structural_attendees", _attendees)
