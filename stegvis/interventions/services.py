@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from stegvis.core import audit
 from stegvis.core.actors import Actor
@@ -62,9 +62,9 @@ PERCENT_MEASURES = {
 GROUP_MEASURES = {Goal.Measure.SHARE_EXITS_IN_GROUPS, Goal.Measure.SHARE_POSITIVE_STEP}
 # The fields ``Intervention.locked_fields`` may lock, named as the form names them.
 LOCKABLE_LABELS = {
-    "kind": _lazy("Typ"),
-    "follow_up_method": _lazy("Uppföljningsmetod"),
-    "eu_funded": _lazy("EU-finansierad"),
+    "kind": gettext_lazy("Typ"),
+    "follow_up_method": gettext_lazy("Uppföljningsmetod"),
+    "eu_funded": gettext_lazy("EU-finansierad"),
 }
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from stegvis.core.codes import Gender
 from stegvis.interventions.models import Intervention
@@ -44,14 +44,14 @@ from stegvis.surveys.models import (
 MIN_ANSWERS = 5
 HUNDRED = Decimal(100)
 PERIODS = {
-    1: _lazy("januari–april"),
-    2: _lazy("maj–augusti"),
-    3: _lazy("september–december"),
+    1: gettext_lazy("januari–april"),
+    2: gettext_lazy("maj–augusti"),
+    3: gettext_lazy("september–december"),
 }
 SPLITS = {
-    "intervention": _lazy("insats"),
-    "gender": _lazy("kön"),
-    "period": _lazy("period"),
+    "intervention": gettext_lazy("insats"),
+    "gender": gettext_lazy("kön"),
+    "period": gettext_lazy("period"),
 }
 
 

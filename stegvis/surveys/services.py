@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from stegvis.core import audit, crypto, throttle
 from stegvis.core.actors import Actor
@@ -520,14 +520,14 @@ def add_paper_tallies(
     )
 
 
-DEFAULT_HELP = _lazy(
+DEFAULT_HELP = gettext_lazy(
     "Om du har varit utsatt för våld, eller om du själv har använt våld, kan du få stöd.\n"
     "Vid akut fara: ring 112.\n"
     "Kvinnofridslinjen (för dig som utsatts för våld): 020-50 50 50, dygnet runt.\n"
     "Välj att sluta (för dig som använt våld): 020-555 666.\n"
     "Socialtjänsten i din kommun kan ge råd och stöd."
 )
-DEFAULT_ROUTINE = _lazy(
+DEFAULT_ROUTINE = gettext_lazy(
     "Om en deltagare berättar om våld: lyssna, ta det på allvar och fråga om personen är i akut "
     "fara (ring i så fall 112). Ge informationen om var man kan få hjälp. Förbundet behandlar "
     "inte utan hänvisar vidare: erbjud att förmedla kontakt med socialtjänstens mottagning för "

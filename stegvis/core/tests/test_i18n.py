@@ -181,3 +181,33 @@ def test_plural_and_placeholders_survive_translation():
     assert "%(seconds)s" in mo.gettext(
         "För många felaktiga koder i rad. Vänta %(seconds)s sekunder och försök sedan igen."
     )
+
+
+# The names under which makemessages (xgettext with Django's keywords) finds translatable strings.
+_EXTRACTED_NAMES = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "gettext_noop",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "npgettext",
+    "npgettext_lazy",
+}
+
+
+def test_translation_functions_are_imported_under_names_makemessages_extracts():
+    """``gettext_lazy as _lazy`` hides every string marked with it from the catalogue, so the
+    English page silently shows Swedish. Only the names xgettext is told about may be used."""
+    hidden = []
+    for path in Path(settings.BASE_DIR, "stegvis").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                for alias in node.names:
+                    name = alias.asname or alias.name
+                    if alias.name in _EXTRACTED_NAMES and name not in _EXTRACTED_NAMES:
+                        hidden.append(f"{path.relative_to(settings.BASE_DIR)}: {name}")
+    assert hidden == []
