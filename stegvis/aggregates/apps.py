@@ -9,3 +9,7 @@ class AggregatesConfig(AppConfig):
 
     def ready(self) -> None:
         from stegvis.aggregates import signals  # noqa: F401
+        from stegvis.aggregates.plan_measures import register
+
+        # The operating plan's goals on exits and occupancy are answered from received packages.
+        register()
