@@ -133,3 +133,8 @@ def test_demo_users_can_log_in_with_the_printed_password(client):
     )
     assert response.status_code == 302
     assert response["Location"].startswith("/valj-roll/")
+
+
+def test_the_demo_sends_no_mail_even_to_its_fictional_people(mailoutbox):
+    _load()
+    assert mailoutbox == []

@@ -17,6 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum import luhn
 
@@ -128,7 +129,10 @@ class Command(BaseCommand):
         if Association.objects.filter(slug="fjallbygden").exists():
             self.stdout.write("Demodata finns redan.")
         else:
-            self.load()
+            # The demo's people are fictional and their notifications go nowhere, even where a
+            # real mail server is configured.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                self.load()
             self.stdout.write(self.style.SUCCESS("Demodata inläst."))
         self.print_logins()
 
