@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stegvis.core import audit, throttle
 from stegvis.core.actors import Actor
+from stegvis.core.forms import attach_errors
 from stegvis.core.models import Association, Municipality, Organisation, Role
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.interventions.models import Intervention
@@ -46,15 +47,6 @@ RECEIPT_SALT = "stegvis.catalogue.receipt"
 # The interest form's fields are optional to Django (the service names every problem at once);
 # these are the ones the sender may really leave out, and the page marks only them so.
 OPTIONAL_FIELDS = frozenset({"need", "language", "receipt"})
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    """Put a service's validation error on the form, on its field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Public catalogue --------------------------------------------------------------------------
@@ -215,7 +207,7 @@ def register(request: HttpRequest, insats: str) -> HttpResponse:
                 address=throttle.client_address(request),
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         except services.TooManyRegistrations:
             form.add_error(
                 None,
@@ -408,7 +400,7 @@ def office_edit(request: HttpRequest, association: str, intervention: str) -> Ht
                 messages.success(request, _("Katalogtexterna är sparade."))
                 return redirect(list_url)
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
     return render(
         request,
         "catalogue/office_edit.html",
@@ -487,7 +479,7 @@ def registration_detail(request: HttpRequest, provider: str, registration: str) 
         try:
             services.decline_registration(actor, obj, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Anmälan är avböjd."))
             return redirect(_p(actor, "inbox"))
@@ -543,7 +535,7 @@ def registration_convert(request: HttpRequest, provider: str, registration: str)
                 need=data["need"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Anmälan är nu en remiss."))
             return redirect(

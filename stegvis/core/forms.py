@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,17 @@ from stegvis.core.models import (
     Role,
     validate_org_number,
 )
+
+
+def attach_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's validation error on the form: on the field it names, where the form has
+    that field and the user can change it; at the top of the form otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        field = form.fields.get(name) if name != NON_FIELD_ERRORS else None
+        form.add_error(name if field is not None and not field.disabled else None, errors)
 
 
 class DateInput(forms.DateInput):

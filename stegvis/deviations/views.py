@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.core.actors import Actor
+from stegvis.core.forms import attach_errors
 from stegvis.core.models import Association, Role
 from stegvis.core.permissions import get_actor
-from stegvis.core.views.owner import _attach
 from stegvis.deviations import exports, services
 from stegvis.deviations.access import (
     get_administrator_for_user,
@@ -134,7 +134,7 @@ def reporter_new(request: HttpRequest, **owner: Any) -> HttpResponse:
                 actor, association, form.details(), base_url=request.build_absolute_uri("/")
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -195,7 +195,7 @@ def reporter_supplement(request: HttpRequest, report: str, **owner: Any) -> Http
                 actor, obj, form.details(), base_url=request.build_absolute_uri("/")
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Tack! Rapporten är kompletterad och mottagen igen."))
             return redirect(detail)
@@ -317,7 +317,7 @@ def _step_view(
             try:
                 call(actor, obj, form.cleaned_data, request.build_absolute_uri("/"))
             except ValidationError as error:
-                _attach(form, error)
+                attach_errors(form, error)
             else:
                 messages.success(request, done)
                 return redirect(_a(actor, "detail", report=obj.public_id))
@@ -418,7 +418,7 @@ def administrator_list(request: HttpRequest, association: str) -> HttpResponse:
         try:
             appointed = services.appoint_administrator(actor, form.cleaned_data["user"])
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request, _("%(name)s handlägger nu rapporterna.") % {"name": appointed.user}
@@ -460,7 +460,7 @@ def category_list(request: HttpRequest, association: str) -> HttpResponse:
         try:
             category = services.add_category(actor, name=form.cleaned_data["name"])
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Kategorin %(name)s är tillagd.") % {"name": category})
             return redirect(_a(actor, "categories"))
@@ -484,7 +484,7 @@ def category_edit(request: HttpRequest, association: str, category: str) -> Http
                 actor, obj, name=form.cleaned_data["name"], active=form.cleaned_data["active"]
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Kategorin är sparad."))
             return redirect(_a(actor, "categories"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stegvis.core.forms import attach_errors
 from stegvis.core.models import Association, Role
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.finance import exports, figures, imports, services
@@ -69,16 +70,6 @@ def url(request: HttpRequest, name: str, year: int | None = None, **kwargs: obje
         f"finance:{name}", kwargs={"association": _association(request).slug, **kwargs}
     )
     return f"{target}?ar={year}" if year is not None else target
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    """Put a service's error on the form, on its field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _years_around(year: int) -> list[int]:
@@ -175,7 +166,7 @@ def contributions(request: HttpRequest, association: str) -> HttpResponse:
                     ),
                 )
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(
                     request, _("Medlemsbidragen för %(year)s är sparade.") % {"year": year}
@@ -280,7 +271,7 @@ def budget_line_add(request: HttpRequest, association: str, budget: str) -> Http
                 ),
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Raden %(name)s är tillagd.") % {"name": line.post.name})
             return redirect(url(request, "budget_detail", budget=obj.public_id))
@@ -334,7 +325,7 @@ def budget_decide(request: HttpRequest, association: str, budget: str) -> HttpRe
         try:
             services.decide_budget(get_actor(request), obj, form.cleaned_data["decided_on"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request, _("Budgeten är beslutad och låst. Ändringar görs i en ny revision.")
@@ -457,7 +448,7 @@ def outcomes(request: HttpRequest, association: str) -> HttpResponse:
                     ),
                 )
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Utfallet är sparat."))
                 return redirect(url(request, "outcomes", year))
@@ -599,7 +590,7 @@ def mappings(request: HttpRequest, association: str) -> HttpResponse:
                     actor, owner, form.cleaned_data["account"], form.cleaned_data["post"]
                 )
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Kontot är kopplat."))
                 return redirect(url(request, "mappings"))
@@ -676,7 +667,7 @@ def equity_opening(request: HttpRequest, association: str) -> HttpResponse:
                 get_actor(request), _association(request), year, form.cleaned_data["opening"]
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Ingående eget kapital är sparat."))
             return redirect(url(request, "equity", year))
@@ -696,7 +687,7 @@ def tier_add(request: HttpRequest, association: str) -> HttpResponse:
                 services.TierInput(year=year, **form.cleaned_data),
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Intervallet är tillagt."))
             return redirect(url(request, "equity", year))
@@ -809,7 +800,7 @@ def state_estimate(request: HttpRequest, association: str) -> HttpResponse:
             try:
                 services.save_state_estimate(actor, owner, year, form.cleaned_data)
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(
                     request, _("Parametrarna för %(year)s är sparade.") % {"year": year}

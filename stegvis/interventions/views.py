@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.core.actors import Actor, owner_kwargs, owner_prefix
+from stegvis.core.forms import attach_errors
 from stegvis.core.models import ASSOCIATION_ROLES, PROVIDER_ROLES, Role
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.interventions import services
@@ -47,18 +48,6 @@ def intervention_url(actor: Actor, name: str, **kwargs: object) -> str:
     return reverse(
         f"interventions:{owner_prefix(actor)}_{name}", kwargs={**owner_kwargs(actor), **kwargs}
     )
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    """Put a service's validation error on the form, on its field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
-            if target is not None and form.fields[target].disabled:
-                target = None
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _listing(actor: Actor) -> QuerySet[Intervention]:
@@ -147,7 +136,7 @@ def association_create(request: HttpRequest, association: str) -> HttpResponse:
         try:
             intervention = services.create_intervention(actor, form.details())
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request, _("Insatsen %(name)s är skapad.") % {"name": intervention.name}
@@ -180,7 +169,7 @@ def association_edit(request: HttpRequest, association: str, intervention: str) 
         try:
             services.update_intervention(actor, obj, form.details())
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Insatsen är sparad."))
             return redirect(intervention_url(actor, "detail", intervention=obj.public_id))
@@ -200,7 +189,7 @@ def association_goal_add(request: HttpRequest, association: str, intervention: s
         try:
             services.add_goal(actor, obj, **form.cleaned_data)
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Målet är tillagt."))
             return redirect(intervention_url(actor, "detail", intervention=obj.public_id))
@@ -253,7 +242,7 @@ def association_activity_add(
                 attendance=form.attendance(),
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request, _("Aktiviteten %(title)s är registrerad.") % {"title": activity.title}
@@ -345,7 +334,7 @@ def provider_coaches(request: HttpRequest, provider: str, intervention: str) -> 
         try:
             services.assign_coaches(actor, obj, form.cleaned_data["coaches"])
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Insatsens coacher är sparade."))
             return redirect(intervention_url(actor, "detail", intervention=obj.public_id))

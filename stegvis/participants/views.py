@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.core import audit
 from stegvis.core.actors import Actor
+from stegvis.core.forms import attach_errors
 from stegvis.core.models import Organisation, Role, User
 from stegvis.core.permissions import get_actor, role_required
-from stegvis.core.views.owner import _attach
 from stegvis.interventions.models import Intervention
 from stegvis.participants import services
 from stegvis.participants.access import (
@@ -201,7 +201,7 @@ def participant_create(request: HttpRequest, provider: str) -> HttpResponse:
         try:
             participant, created = services.register_participant(actor, form.identity())
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             if created:
                 messages.success(request, _("Deltagaren är registrerad."))
@@ -290,7 +290,7 @@ def consent_add(request: HttpRequest, provider: str, participant: str) -> HttpRe
                 valid_until=data["valid_until"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             for referral in obj.referrals.filter(
                 state__in=[Referral.State.RECEIVED, Referral.State.VISA_BOOKED]
@@ -324,7 +324,7 @@ def consent_withdraw(
         try:
             services.withdraw_consent(actor, consent_obj, on=form.cleaned_data["on"])
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Samtycket är återkallat från och med den dagen."))
             return redirect(_p(actor, "participant_detail", participant=obj.public_id))
@@ -378,7 +378,7 @@ def enrolment_add(request: HttpRequest, provider: str, participant: str) -> Http
                 plan_notes=data["plan_notes"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Deltagaren är inskriven."))
             return redirect(_p(actor, "participant_detail", participant=obj.public_id))
@@ -420,7 +420,7 @@ def participant_edit(request: HttpRequest, provider: str, participant: str) -> H
         try:
             services.update_identity(actor, obj, form.identity())
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Uppgifterna är sparade."))
             return redirect(_p(actor, "participant_detail", participant=obj.public_id))
@@ -447,7 +447,7 @@ def enrolment_pause(request: HttpRequest, provider: str, enrolment: str) -> Http
                 actor, obj, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Uppehållet är registrerat."))
             return redirect(_p(actor, "participant_detail", participant=obj.participant.public_id))
@@ -483,7 +483,7 @@ def enrolment_exit(request: HttpRequest, provider: str, enrolment: str) -> HttpR
                 survey_offered=data["survey_offered"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Avslutet är registrerat. Uppföljningar är planerade."))
             return redirect(_p(actor, "participant_detail", participant=obj.participant.public_id))
@@ -556,7 +556,7 @@ def _referral_form(
                 need=data["need"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             if actor.role == Role.REFERRER:
                 messages.success(
@@ -618,7 +618,7 @@ def referral_detail(request: HttpRequest, provider: str, referral: str) -> HttpR
             target = forms_by_action.get(action or "")
             # The forms are only shown while the referral is open: once decided, say it above.
             if target is not None and obj.is_open:
-                _attach(target, error)
+                attach_errors(target, error)
             else:
                 messages.error(request, " ".join(error.messages))
     if obj.is_open:
@@ -668,7 +668,7 @@ def follow_up_record(request: HttpRequest, provider: str, follow_up: str) -> Htt
                 income_source=data["income_source"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Uppföljningen är registrerad."))
             return redirect(_p(actor, "follow_up_list"))

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stegvis.core.forms import attach_errors
 from stegvis.core.models import Role
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.plans import document, services
@@ -64,16 +65,6 @@ def url(request: HttpRequest, name: str, **kwargs: object) -> str:
     return reverse(f"plans:{name}", kwargs={"association": association.slug, **kwargs})
 
 
-def _attach(form: Any, error: ValidationError) -> None:
-    """Put a service's error on the form, on its field where it names one."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
-            form.add_error(target, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @role_required(READ_ROLES)
 def plan_list(request: HttpRequest, association: str) -> HttpResponse:
     actor = get_actor(request)
@@ -96,7 +87,7 @@ def plan_create(request: HttpRequest, association: str) -> HttpResponse:
         try:
             plan = services.create_plan(actor, form.cleaned_data["year"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Planen är skapad som utkast."))
             return redirect(url(request, "detail", plan=plan.public_id))
@@ -182,7 +173,7 @@ def plan_texts(request: HttpRequest, association: str, plan: str) -> HttpRespons
         try:
             services.update_texts(get_actor(request), obj, services.PlanTexts(**form.cleaned_data))
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Texterna är sparade."))
             return redirect(url(request, "detail", plan=obj.public_id))
@@ -198,7 +189,7 @@ def area_add(request: HttpRequest, association: str, plan: str) -> HttpResponse:
         try:
             services.add_area(get_actor(request), obj, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Målområdet är tillagt."))
             return redirect(url(request, "detail", plan=obj.public_id))
@@ -216,7 +207,7 @@ def goal_add(request: HttpRequest, association: str, plan: str, area: str) -> Ht
         try:
             services.add_goal(actor, focus, services.GoalDetails(**form.cleaned_data))
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Målet är tillagt."))
             return redirect(url(request, "detail", plan=obj.public_id) + f"#omrade-{focus.pk}")
@@ -250,7 +241,7 @@ def activity_add(request: HttpRequest, association: str, plan: str, area: str) -
                 get_actor(request), focus, services.ActivityDetails(**form.cleaned_data)
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Aktiviteten är tillagd."))
             return redirect(url(request, "detail", plan=obj.public_id) + f"#omrade-{focus.pk}")
@@ -292,7 +283,7 @@ def plan_send(request: HttpRequest, association: str, plan: str) -> HttpResponse
         try:
             services.send_for_consultation(get_actor(request), obj, form.cleaned_data["sent_on"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Planen är markerad som skickad på samråd."))
             return redirect(url(request, "detail", plan=obj.public_id))
@@ -313,7 +304,7 @@ def plan_decide(request: HttpRequest, association: str, plan: str) -> HttpRespon
                 form.cleaned_data["decision_number"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request, _("Planen är beslutad och låst. Ändringar görs i en ny version.")
@@ -440,7 +431,7 @@ def consultation_create(request: HttpRequest, association: str) -> HttpResponse:
                 actor, services.ConsultationDetails(**form.cleaned_data)
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Samrådet är registrerat."))
             return redirect(url(request, "consultation", consultation=consultation.public_id))
@@ -503,7 +494,7 @@ def participant_add(request: HttpRequest, association: str, consultation: str) -
         try:
             services.add_participant(actor, obj, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Deltagaren är tillagd."))
             return redirect(url(request, "consultation", consultation=obj.public_id))
@@ -519,7 +510,7 @@ def conclusion_add(request: HttpRequest, association: str, consultation: str) ->
         try:
             services.add_conclusion(get_actor(request), obj, form.cleaned_data["text"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Slutsatsen är tillagd."))
             return redirect(url(request, "consultation", consultation=obj.public_id))
@@ -540,7 +531,7 @@ def conclusion_consider(
         try:
             services.consider(actor, target, part, form.cleaned_data["how"])
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Slutsatsen är kopplad till planen."))
             return redirect(url(request, "consultation", consultation=obj.public_id))
@@ -615,7 +606,7 @@ def obligation_add(request: HttpRequest, association: str) -> HttpResponse:
                 get_actor(request), services.ObligationDetails(**form.cleaned_data)
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Åtagandet är tillagt."))
             return redirect(url(request, "calendar"))
@@ -633,7 +624,7 @@ def obligation_edit(request: HttpRequest, association: str, obligation: str) -> 
                 get_actor(request), obj, services.ObligationDetails(**form.cleaned_data)
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Åtagandet är sparat."))
             return redirect(url(request, "calendar"))

@@ -25,9 +25,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.core import audit, throttle
 from stegvis.core.actors import Actor
+from stegvis.core.forms import attach_errors
 from stegvis.core.models import ASSOCIATION_ROLES, Role
 from stegvis.core.permissions import get_actor, role_required
-from stegvis.core.views.owner import _attach
 from stegvis.interventions.models import Goal
 from stegvis.progression import charts, figures, services
 from stegvis.progression.access import (
@@ -192,7 +192,7 @@ def measurement_create(request: HttpRequest, provider: str, enrolment: str) -> H
                 instruments=data["instruments"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Mätningen är skapad. Fyll i svaren eller skapa en länk."))
             return redirect(_p(actor, "measurement_detail", measurement=measurement.public_id))
@@ -215,7 +215,7 @@ def measurement_detail(request: HttpRequest, provider: str, measurement: str) ->
         try:
             saved = services.record_answers(actor, obj, form.values())
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("%(n)s svar sparade.") % {"n": saved})
             return redirect(request.path)
@@ -341,7 +341,7 @@ def plan_edit(request: HttpRequest, provider: str, intervention: str) -> HttpRes
                 at_follow_up=data["at_follow_up"],
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Mätplanen är sparad."))
             return redirect(_p(actor, "intervention_figures", intervention=obj.public_id))
@@ -464,7 +464,7 @@ def ladder_steps(request: HttpRequest, association: str, instrument: str) -> Htt
         try:
             services.save_ladder_labels(actor, obj, form.labels())
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(request, _("Stegens namn är sparade."))
             return redirect(_a(actor, "association_instrument_list"))

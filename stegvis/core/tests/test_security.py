@@ -320,3 +320,35 @@ def test_every_static_file_the_base_template_links_is_found():
     assert {"css/stegvis.css", "vendor/htmx-2.0.4.min.js"} <= set(paths)
     missing = [p for p in paths if finders.find(p) is None]
     assert not missing
+
+
+def test_attach_errors_puts_each_service_error_where_the_user_can_act_on_it():
+    from django import forms as djforms
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    from stegvis.core.forms import attach_errors
+
+    class Form(djforms.Form):
+        name = djforms.CharField(required=False)
+        locked = djforms.CharField(required=False, disabled=True)
+
+    form = Form(data={"name": "x"})
+    assert form.is_valid()
+    attach_errors(
+        form,
+        ValidationError(
+            {
+                "name": "Fel namn.",
+                "locked": "Kan inte ändras.",
+                "unknown": "Okänt fält.",
+                NON_FIELD_ERRORS: "Allmänt fel.",
+            }
+        ),
+    )
+    assert form.errors["name"] == ["Fel namn."]
+    assert "locked" not in form.errors
+    assert form.non_field_errors() == ["Kan inte ändras.", "Okänt fält.", "Allmänt fel."]
+    plain = Form(data={})
+    assert plain.is_valid()
+    attach_errors(plain, ValidationError("Hela formuläret."))
+    assert plain.non_field_errors() == ["Hela formuläret."]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stegvis.core import services
 from stegvis.core.access import get_member_for_user
 from stegvis.core.actors import owner_url
-from stegvis.core.forms import MemberForm, MembershipForm, PopulationForm, UnitForm
+from stegvis.core.forms import MemberForm, MembershipForm, PopulationForm, UnitForm, attach_errors
 from stegvis.core.models import (
     ASSOCIATION_ROLES,
     PROVIDER_ROLES,
@@ -119,7 +119,7 @@ def member_add(request: HttpRequest, association: str) -> HttpResponse:
                 actor, organisation=organisation, joined=data["joined"], left=data["left"]
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             if created:
                 messages.success(request, _("%(org)s är tillagd som medlem.") % {"org": member})
@@ -131,15 +131,6 @@ def member_add(request: HttpRequest, association: str) -> HttpResponse:
                 )
             return redirect(owner_url(actor, "member_edit", member=member.public_id))
     return render(request, "core/member_add.html", {"form": form})
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    """Put a service's validation error on the form, on its field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @role_required({Role.OFFICE})
@@ -192,7 +183,7 @@ def member_edit(request: HttpRequest, association: str, member: str) -> HttpResp
                 )
                 return redirect(request.path)
         except ValidationError as error:
-            _attach(forms_by_name.get(request.POST.get("form", ""), membership_form), error)
+            attach_errors(forms_by_name.get(request.POST.get("form", ""), membership_form), error)
     populations = obj.populations.order_by("-year")
     return render(
         request,

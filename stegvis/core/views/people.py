@@ -18,14 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stegvis.core import services
 from stegvis.core.access import get_assignment_for_user, get_invitation_for_user
 from stegvis.core.actors import owner_url
-from stegvis.core.forms import ChangeRoleForm, InviteForm
+from stegvis.core.forms import ChangeRoleForm, InviteForm, attach_errors
 from stegvis.core.models import Invitation, RoleAssignment
 from stegvis.core.permissions import (
     can_change_assignment,
     get_actor,
     grantable_roles,
 )
-from stegvis.core.views.owner import PAGE_SIZE, _attach
+from stegvis.core.views.owner import PAGE_SIZE
 
 
 def user_list(request: HttpRequest, **owner: Any) -> HttpResponse:
@@ -59,7 +59,7 @@ def user_invite(request: HttpRequest, **owner: Any) -> HttpResponse:
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
-            _attach(form, error)
+            attach_errors(form, error)
         else:
             messages.success(
                 request,
@@ -95,7 +95,7 @@ def user_role(request: HttpRequest, assignment: str, **owner: Any) -> HttpRespon
                 return redirect(owner_url(actor, "users"))
         except ValidationError as error:
             if form.is_bound:
-                _attach(form, error)
+                attach_errors(form, error)
             else:
                 # Deactivation has no form of its own to carry the error.
                 messages.error(request, " ".join(error.messages))
