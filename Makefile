@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 export DJANGO_SETTINGS_MODULE := stegvis.settings
 
-.PHONY: demo test lint typecheck pytest check-deploy browser-deps pdf-deps install install-dev lock messages clean
+.PHONY: demo test lint typecheck pytest check-deploy browser-deps pdf-deps doc-deps install install-dev lock messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ pdf-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
 
+## doc-deps: programs the tests use to open exported files as a reader would: pdftotext
+## (poppler-utils) reads the PDFs and LibreOffice Calc (headless) converts the XLSX files to CSV.
+doc-deps:
+	@{ command -v pdftotext >/dev/null 2>&1 && command -v soffice >/dev/null 2>&1; } || { \
+	  echo "Installerar pdftotext och LibreOffice Calc (Debian) för exporttesterna…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends poppler-utils libreoffice-calc-nogui >/dev/null; }
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -58,7 +66,7 @@ lint: install-dev
 typecheck: install-dev
 	DJANGO_ENV=test $(VENV)/bin/mypy stegvis
 
-pytest: install-dev browser-deps pdf-deps
+pytest: install-dev browser-deps pdf-deps doc-deps
 	DJANGO_ENV=test $(VENV)/bin/pytest -q
 
 ## test: lint, type-check and the whole test suite (browser tests included).
