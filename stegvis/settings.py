@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "stegvis.surveys",
     "stegvis.aggregates",
     "stegvis.plans",
+    "stegvis.reports",
 ]
 
 MIDDLEWARE = [

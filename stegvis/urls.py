@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("stegvis.surveys.urls")),
     path("", include("stegvis.aggregates.urls")),
     path("", include("stegvis.plans.urls")),
+    path("", include("stegvis.reports.urls")),
     path("sprak/", set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
