@@ -44,12 +44,14 @@ browser-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
-## pdf-deps: Pango (Debian), which WeasyPrint needs to lay out PDF reports, installed when missing.
+## pdf-deps: Pango and HarfBuzz's subsetter (Debian), which WeasyPrint needs to lay out PDF reports
+## and embed fonts, installed when missing.
 pdf-deps:
-	@{ ldconfig -p | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so'; } || { \
+	@{ ldconfig -p | grep -q 'libpango-1.0.so' && ldconfig -p | grep -q 'libpangoft2-1.0.so' \
+	   && ldconfig -p | grep -q 'libharfbuzz-subset.so'; } || { \
 	  echo "Installerar Pango (Debian) för PDF-rapporterna…"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null; }
 
 ## doc-deps: programs the tests use to open exported files as a reader would: pdftotext
 ## (poppler-utils) reads the PDFs and LibreOffice Calc (headless) converts the XLSX files to CSV.
