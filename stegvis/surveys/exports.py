@@ -17,10 +17,10 @@ from stegvis.core.models import Association
 from stegvis.surveys.models import Answer, Item, Questionnaire, ViolenceTally
 from stegvis.surveys.results import (
     MIN_ANSWERS,
-    SUPPRESSED,
     Results,
     latest_items,
     suppress,
+    suppress_total,
     violence_tallies,
 )
 
@@ -122,11 +122,10 @@ def delivery_csv(association: Association, year: int) -> str:
         options = _options_of(questionnaire, item_number)
         values = [v for v in options if v in by_value] + sorted(set(by_value) - set(options))
         cells = suppress([by_value[v] for v in values])
-        total = sum(by_value.values())
         common = [year, association.org_number, key, questionnaire.respondent_group, item_number]
         for value, cell in zip(values, cells, strict=True):
             writer.writerow([*common, value, cell])
-        writer.writerow([*common, "totalt", total if total >= MIN_ANSWERS else SUPPRESSED])
+        writer.writerow([*common, "totalt", suppress_total([by_value[v] for v in values])])
     return out.getvalue()
 
 
@@ -154,14 +153,13 @@ def violence_csv(association: Association, year: int) -> str:
         counts = [sums[item.key].get(v, 0) for v in values]
         for value, cell in zip(values, suppress(counts), strict=True):
             writer.writerow([year, association.org_number, item.label, value or "inget_svar", cell])
-        total = sum(counts)
         writer.writerow(
             [
                 year,
                 association.org_number,
                 item.label,
                 "totalt",
-                total if total >= MIN_ANSWERS else SUPPRESSED,
+                suppress_total(counts),
             ]
         )
     return out.getvalue()

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from stegvis.core.codes import Gender
 from stegvis.interventions.models import Intervention
 from stegvis.participants.models import Enrolment
+from stegvis.reports.suppression import suppress_row
 from stegvis.surveys.models import (
     Answer,
     Item,
@@ -442,16 +443,17 @@ COMPLEMENT = "–"
 
 
 def suppress(cells: Sequence[int]) -> list[str]:
-    """Counts as they may leave the office: 1–4 as "<5"; when a total would let a reader work
-    out a suppressed cell (exactly one suppressed), the next smallest cell shows "–". Zero stays
-    0. The caller shows the total itself."""
-    shown: list[str] = [SUPPRESSED if 0 < c < MIN_ANSWERS else str(c) for c in cells]
-    small = [i for i, c in enumerate(cells) if 0 < c < MIN_ANSWERS]
-    if len(small) == 1:
-        others = [i for i, c in enumerate(cells) if c >= MIN_ANSWERS]
-        if others:
-            shown[min(others, key=lambda i: cells[i])] = COMPLEMENT
-    return shown
+    """Counts as they may leave the office, with their total beside them (reports.suppression:
+    1–4 as "<5", complementary cells as "–", zero stays 0). The caller shows
+    :func:`suppress_total` as the total."""
+    shown, _total = suppress_row(list(cells))
+    return [str(v) for v in shown]
+
+
+def suppress_total(cells: Sequence[int]) -> str:
+    """The total of ``cells`` as it may be shown beside :func:`suppress`'s cells."""
+    _shown, total = suppress_row(list(cells))
+    return str(total)
 
 
 # --- Violence tallies --------------------------------------------------------------------------
@@ -463,6 +465,7 @@ class TallyRow:
     text: str
     total: int
     cells: list[tuple[str, str]]  # (answer label, suppressed count)
+    shown_total: str = ""
 
 
 def latest_items(tallies: QuerySet[ViolenceTally], keys: set[str]) -> list[Item]:
@@ -494,6 +497,7 @@ def violence_tallies(tallies: QuerySet[ViolenceTally], *, exact: bool = False) -
                 text=item.text,
                 total=sum(counts),
                 cells=[(label, cell) for (_value, label), cell in zip(labels, shown, strict=True)],
+                shown_total=str(sum(counts)) if exact else suppress_total(counts),
             )
         )
     return rows

@@ -35,6 +35,7 @@ from stegvis.surveys.results import (
     screening_coverage,
     share,
     suppress,
+    suppress_total,
     violence_tallies,
 )
 from stegvis.surveys.tests.conftest import actor_of, enrolment
@@ -174,11 +175,17 @@ def test_share_rounds_half_up():
 
 
 def test_suppression_worked_example_of_calculations_section_6():
-    # Women 3, men 12, total 15 → women "<5", men "–", the total shown by the caller.
+    # Women 3, men 12, total 15 → women "<5", men "–", total 15.
     assert suppress([3, 12]) == ["<5", "–"]
+    assert suppress_total([3, 12]) == "15"
     assert suppress([0, 7, 2, 9]) == ["0", "–", "<5", "9"]
-    assert suppress([3, 4, 10]) == ["<5", "<5", "10"]
     assert suppress([5, 0]) == ["5", "0"]
+    # Two "<5" adding up to 8 would both be 4: a third cell is hidden too.
+    assert suppress([4, 4, 10]) == ["<5", "<5", "–"]
+    # Nothing left to hide but the total: 4 + 4 under a total of 8 would tell.
+    assert suppress([4, 4]) == ["<5", "<5"]
+    assert suppress_total([4, 4]) == "–"
+    assert suppress_total([3, 0]) == "<5"
 
 
 def test_response_rate_counts_exits_offered_the_survey(worked, steg):
