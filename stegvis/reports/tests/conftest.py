@@ -39,6 +39,9 @@ def tables(
                 rest = result["progression"]["ej_matt"]
                 rest["kvinna"] -= w
                 rest["man"] -= m
+                # every measured exit moved one step (up, none or down)
+                step = {"positiv": "+1", "ingen": "0", "negativ": "-1"}[row]
+                result["steps_moved"][step] = {"kvinna": w, "man": m, "annat": 0}
     assert package.inconsistencies(result) == []
     return result
 
