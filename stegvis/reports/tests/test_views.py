@@ -174,3 +174,29 @@ def test_goal_page_downloads_pdf(world, received, as_persona):
     assert client.get(_url(world, "goals"), {"fran": "2026H1"}).status_code == 200
     response = client.get(_url(world, "goals"), {"fran": "2026H1", "format": "pdf"})
     assert "Förbundets mål" in pdf_text(response.content)
+
+
+def test_only_the_office_sees_exact_figures(world):
+    from stegvis.core.actors import Actor
+    from stegvis.core.models import Role, RoleAssignment
+    from stegvis.reports.permissions import can_read_association_report, sees_exact_figures
+
+    from .conftest import actor_of
+
+    preparatory = RoleAssignment.objects.create(
+        user=world["carol"], role=Role.PREPARATORY, association=world.a
+    )
+    actors = {
+        "office": actor_of(world, "alice"),
+        "board": actor_of(world, "carol"),
+        "preparatory": Actor(user=world["carol"], assignment=preparatory),
+        "auditor": actor_of(world, "helena"),
+    }
+    assert {k: sees_exact_figures(a) for k, a in actors.items()} == {
+        "office": True,
+        "board": False,
+        "preparatory": False,
+        "auditor": False,
+    }
+    assert all(can_read_association_report(a) for a in actors.values())
+    assert not can_read_association_report(actor_of(world, "rita"))
