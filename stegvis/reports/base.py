@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .periods import ReportRange
 from .tables import Table, Value, published
@@ -59,7 +60,20 @@ class Report:
         if self.published:
             return self
         sections = [replace(s, tables=publish_tables(s.tables, s.public)) for s in self.sections]
-        return replace(self, sections=sections, published=True)
+        left_out = len(self.tables()) - sum(len(s.tables) for s in sections)
+        notes = list(self.notes)
+        if left_out:
+            notes.append(
+                ngettext(
+                    "%(n)s tabell med andelar räknade ur små antal ingår inte i den "
+                    "avidentifierade versionen.",
+                    "%(n)s tabeller med andelar räknade ur små antal ingår inte i den "
+                    "avidentifierade versionen.",
+                    left_out,
+                )
+                % {"n": left_out}
+            )
+        return replace(self, sections=sections, notes=notes, published=True)
 
 
 def publish_tables(tables: list[Table], public: set[str]) -> list[Table]:

@@ -54,8 +54,9 @@ def test_the_published_version_hides_small_counts(world, received):
     assert report.published
     assert _rows(report.table("avslutade"))["Gemensam väg"] == ["<5", "<5", 0, 5]
     assert _rows(report.table("deltagare"))["Gemensam väg"] == [6, 14, 0, 20]
-    # Shares computed from small counts are not published.
+    # Shares computed from small counts are not published, and the report says so.
     assert report.table("vald-andel") is None
+    assert "1 tabell med andelar räknade ur små antal ingår inte" in " ".join(report.notes)
 
 
 def test_a_period_without_packages_is_an_honest_empty_report(world, gemensam):

@@ -153,6 +153,20 @@ def test_the_provider_report_query_count_does_not_grow_with_participants(
     )
 
 
+def test_goal_and_socioeconomic_query_counts_do_not_grow_with_packages(
+    world, gemensam, as_persona, django_assert_max_num_queries
+):
+    client = as_persona("alice")
+    receive(world, gemensam, "2026Q1", tables((3, 8), (2, 4), {"arbete": (1, 2)}))
+    for more in (("2026Q2", "2026Q3"), ()):
+        with django_assert_max_num_queries(40):
+            client.get(_url(world, "goals"), {"fran": "2026"})
+        with django_assert_max_num_queries(40):
+            client.get(_url(world, "socioeconomic"), {"fran": "2026"})
+        for q in more:
+            receive(world, gemensam, q, tables((5, 9), (2, 4), {"arbete": (1, 2)}))
+
+
 def test_the_office_saves_the_socioeconomic_model(world, as_persona):
     client = as_persona("alice")
     url = _url(world, "socioeconomic")
