@@ -57,7 +57,9 @@ def _section(key: str, kind: str) -> Callable[[Association, ReportRange], Report
 
         from .association import association_report
 
-        return replace(association_report(association, rng, sections=(key,)), kind=kind)
+        report = association_report(association, rng, sections=(key,))
+        title = f"{report.sections[0].title} {rng.label}"
+        return replace(report, kind=kind, title=title)
 
     return build
 
