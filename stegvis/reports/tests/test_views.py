@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from stegvis.core.models import AuditEvent
 from stegvis.core.tests.readers import pdf_text, xlsx_sheets
+from stegvis.reports.association import association_report
 from stegvis.reports.models import SocioEconomicModel
+from stegvis.reports.periods import period_range
 
 from .conftest import receive, tables
 
@@ -96,8 +98,15 @@ def test_pdf_and_xlsx_show_the_page_figures(world, received, as_persona):
     line = next(row for row in text.splitlines() if row.strip().startswith("Gemensam väg"))
     assert line.split()[-4:] == shown[1][1:]
     sheets = xlsx_sheets(client.get(_url(world), {"fran": "2026H1", "format": "xlsx"}).content)
-    sheet = next(s for s in sheets if s[0][0] == "Deltagare under perioden per insats")
-    assert sheet[2] == shown[1]
+    by_title = {sheet[0][0]: sheet for sheet in sheets}
+    # Every table of counts on the page, row by row, equals its sheet in the workbook.
+    report = association_report(world.a, period_range("2026H1"))
+    counted = [t for t in report.tables() if t.has_totals]
+    assert len(counted) > 15
+    for table in counted:
+        on_page = _cells(page, table.title)
+        in_book = [[cell for cell in row if cell != ""] for row in by_title[table.title][2:]]
+        assert on_page[1:] == in_book, table.title
 
 
 def test_board_pdf_is_suppressed(world, received, as_persona):
