@@ -12,14 +12,13 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from stegvis.core.codes import ReportGroup
 from stegvis.core.models import Association
 from stegvis.interventions.models import Goal, Intervention
 
-from .models import PackageCell, ReceivedPackage
+from .models import ReceivedPackage
 from .package import GENDERS
 from .periods import Period, parse
 
@@ -99,61 +98,17 @@ def _current(association: Association, year: int) -> Any:
 
 
 def association_figures(association: Association, year: int) -> tuple[list[Figures], Figures]:
-    """Per intervention (with packages in the year) and in total. Three queries plus goals."""
-    packages = _current(association, year)
-    sums = (
-        PackageCell.objects.filter(association=association, package__in=packages)
-        .values("package__intervention_id", "table", "row", "gender")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    first_start = Subquery(
-        packages.filter(
-            intervention=OuterRef("package__intervention"), sender=OuterRef("package__sender")
-        )
-        .order_by("period_start")
-        .values("period_start")[:1]
-    )
-    at_start = (
-        PackageCell.objects.filter(
-            association=association,
-            package__in=packages,
-            table="participants",
-            row="enrolled_at_start",
-        )
-        .filter(package__period_start=first_start)
-        .values("package__intervention_id", "gender")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    per: dict[int, Figures] = {}
-    interventions = {
-        i.pk: i
-        for i in Intervention.objects.filter(pk__in=packages.values("intervention_id")).order_by(
-            "name"
-        )
-    }
-    for pk, intervention in interventions.items():
-        per[pk] = Figures(intervention=intervention)
-    total = Figures(intervention=None)
-    for row in sums:
-        for target in (per[row["package__intervention_id"]], total):
-            cell = target.tables.setdefault(row["table"], {}).setdefault(
-                row["row"], dict.fromkeys(GENDERS, 0)
-            )
-            cell[row["gender"]] += row["n"]
-    for row in at_start:
-        for target in (per[row["package__intervention_id"]], total):
-            target.participants.setdefault(row["gender"], 0)
-            target.participants[row["gender"]] += row["n"]
-    for figures in [*per.values(), total]:
-        new = figures.tables.get("participants", {}).get("new", dict.fromkeys(GENDERS, 0))
-        figures.participants = {g: figures.participants.get(g, 0) + new[g] for g in GENDERS}
-    for intervention_id, label in packages.values_list("intervention_id", "period").distinct():
-        per[intervention_id].days_covered += parse(label).days
-    for figures in per.values():
+    """Per intervention (with packages in the year) and in total, with the year's goals.
+
+    The sums are ``reports.association.figures_in_range`` over the calendar year (a package's
+    period never crosses a year, so "inside the year" is "starting in the year")."""
+    from stegvis.reports.association import figures_in_range
+    from stegvis.reports.periods import date_range
+
+    per, total = figures_in_range(association, date_range(date(year, 1, 1), date(year, 12, 31)))
+    for figures in per:
         figures.goals = goal_outcomes(figures, year)
-    return list(per.values()), total
+    return per, total
 
 
 def goal_outcomes(figures: Figures, year: int) -> list[GoalOutcome]:

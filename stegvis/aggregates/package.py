@@ -132,11 +132,28 @@ def _empty(rows: list[str]) -> dict[str, dict[str, int]]:
     return {row: dict.fromkeys(GENDERS, 0) for row in rows}
 
 
+def provider_enrolments(provider: Unit, intervention: Intervention) -> QuerySet[Enrolment]:
+    """Every enrolment of the intervention at the provider, wherever the participant lives;
+    registration errors left out (the provider's own report)."""
+    return Enrolment.objects.filter(provider=provider, intervention=intervention).exclude(
+        exit_reason=ExitReason.FELREGISTRERING
+    )
+
+
 def compute_tables(
     provider: Unit, association: Association, intervention: Intervention, period: Period
 ) -> dict[str, dict[str, dict[str, int]]]:
     """Every table of the package, by database aggregation (a constant number of queries)."""
-    base = resident_enrolments(provider, association, intervention)
+    return tables_for(
+        resident_enrolments(provider, association, intervention), intervention, period
+    )
+
+
+def tables_for(
+    base: QuerySet[Enrolment], intervention: Intervention, period: Period
+) -> dict[str, dict[str, dict[str, int]]]:
+    """Every table of the package over the enrolments ``base`` (one intervention's), for any
+    period: the one definition of the counts, for packages and the provider's own report."""
     start, end = period.start, period.end
     in_period = base.filter(
         Q(start__lte=end) & (Q(exit_date__isnull=True) | Q(exit_date__gte=start))
