@@ -1,0 +1,178 @@
+"""Pages of the annual / interim report: read it (office exact, board and other association roles
+suppressed), write the section texts and fix a version (office), and download it as PDF or XLSX.
+Thin views: the figures are in ``document_sections``, every write in ``document``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from stegvis.core.permissions import get_actor, role_required
+from stegvis.reports import document
+from stegvis.reports.document_sections import SECTIONS
+
+
+def _period(source: Any) -> document.Period:
+    year = source.get("ar") or timezone.localdate().year
+    return document.period(year, source.get("till") or 12)
+
+
+def _page_url(association: str, p: document.Period, **extra: Any) -> str:
+    query = {"ar": p.start.year, "till": p.end_month, **extra}
+    base = reverse("reports_document:document", kwargs={"association": association})
+    return f"{base}?{urlencode(query)}"
+
+
+def _month_choices() -> list[tuple[int, str]]:
+    return [
+        (4, _("januari–april")),
+        (6, _("januari–juni")),
+        (8, _("januari–augusti")),
+        (12, _("hela året")),
+    ]
+
+
+def _number(raw: str | None) -> int | None:
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404 from None
+
+
+@require_GET
+@role_required(document.READ_ROLES)
+def document_page(request: HttpRequest, association: str) -> HttpResponse:
+    actor = get_actor(request)
+    assert actor.association is not None
+    exact = document.sees_exact(actor)
+    try:
+        p = _period(request.GET)
+    except ValidationError as error:
+        return render(
+            request,
+            "reports/document/page.html",
+            {"error": error.messages[0], "months": _month_choices(), "year": request.GET.get("ar")},
+            status=400,
+        )
+    number = _number(request.GET.get("version")) if exact else None
+    version = document.version_for(actor.association, p, exact=exact, number=number)
+    if number is not None and version is None:
+        raise Http404
+    ctx = document.context(actor.association, p, publish=not exact, version=version)
+    report = document.find_report(actor.association, p)
+    latest = (
+        document.versions(report)[0]
+        if report is not None and exact and report.versions.exists()
+        else None
+    )
+    ctx.update(
+        {
+            "months": _month_choices(),
+            "year": p.start.year,
+            "end_month": p.end_month,
+            "can_edit": document.can_edit_document(actor),
+            "all_versions": document.versions(report) if exact else [],
+            "latest": latest,
+            "query": urlencode({"ar": p.start.year, "till": p.end_month}),
+            "version_query": urlencode(
+                {
+                    "ar": p.start.year,
+                    "till": p.end_month,
+                    **({"version": version.number} if version and exact else {}),
+                }
+            ),
+            "section_titles": SECTIONS,
+        }
+    )
+    return render(request, "reports/document/page.html", ctx)
+
+
+@require_POST
+@role_required(document.WRITE_ROLES)
+def save_texts(request: HttpRequest, association: str) -> HttpResponse:
+    actor = get_actor(request)
+    assert actor.association is not None
+    try:
+        p = _period(request.POST)
+        version = document.save_texts(actor, actor.association, p, request.POST)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        try:
+            return redirect(_page_url(association, _period(request.POST)))
+        except ValidationError:
+            return redirect(
+                reverse("reports_document:document", kwargs={"association": association})
+            )
+    messages.success(request, _("Texterna är sparade i version %(n)s.") % {"n": version.number})
+    return redirect(_page_url(association, p))
+
+
+@require_POST
+@role_required(document.WRITE_ROLES)
+def finalise(request: HttpRequest, association: str) -> HttpResponse:
+    actor = get_actor(request)
+    assert actor.association is not None
+    try:
+        p = _period(request.POST)
+        version = document.finalise(actor, actor.association, p)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("reports_document:document", kwargs={"association": association}))
+    messages.success(
+        request,
+        _("Version %(n)s är fastställd och låst. Nya ändringar blir en ny version.")
+        % {"n": version.number},
+    )
+    return redirect(_page_url(association, p))
+
+
+def _download(request: HttpRequest, kind: str) -> HttpResponse:
+    actor = get_actor(request)
+    assert actor.association is not None
+    exact = document.sees_exact(actor)
+    try:
+        p = _period(request.GET)
+    except ValidationError as error:
+        return HttpResponse(error.messages[0], status=400, content_type="text/plain; charset=utf-8")
+    name = f"{actor.association.slug}-{p.kind}-{p.start.year}-{p.end_month:02d}"
+    if kind == "pdf":
+        number = _number(request.GET.get("version")) if exact else None
+        version = document.version_for(actor.association, p, exact=exact, number=number)
+        if number is not None and version is None:
+            raise Http404
+        content = document.annual_pdf(
+            actor.association, p.start, p.end, publish=not exact, version=version
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+    else:
+        content = document.annual_xlsx(actor.association, p.start, p.end, publish=not exact)
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    suffix = "" if exact else "-avidentifierad"
+    response["Content-Disposition"] = f'attachment; filename="{name}{suffix}.{kind}"'
+    return response
+
+
+@require_GET
+@role_required(document.READ_ROLES)
+def document_pdf(request: HttpRequest, association: str) -> HttpResponse:
+    return _download(request, "pdf")
+
+
+@require_GET
+@role_required(document.READ_ROLES)
+def document_xlsx(request: HttpRequest, association: str) -> HttpResponse:
+    return _download(request, "xlsx")
