@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.reports import document
-from stegvis.reports.document_sections import SECTIONS
+from stegvis.reports.document_sections import SECTION_KEYS
 
 
 def _period(source: Any) -> document.Period:
@@ -50,52 +50,59 @@ def _number(raw: str | None) -> int | None:
         raise Http404 from None
 
 
-@require_GET
-@role_required(document.READ_ROLES)
-def document_page(request: HttpRequest, association: str) -> HttpResponse:
+def _bad_period(request: HttpRequest, error: ValidationError, year: Any) -> HttpResponse:
+    context = {"error": error.messages[0], "months": _month_choices(), "year": year}
+    return render(request, "reports/document/page.html", context, status=400)
+
+
+def _render_page(
+    request: HttpRequest,
+    p: document.Period,
+    number: int | None = None,
+    *,
+    posted: dict[str, str] | None = None,
+    error: str = "",
+) -> HttpResponse:
     actor = get_actor(request)
     assert actor.association is not None
     exact = document.sees_exact(actor)
-    try:
-        p = _period(request.GET)
-    except ValidationError as error:
-        return render(
-            request,
-            "reports/document/page.html",
-            {"error": error.messages[0], "months": _month_choices(), "year": request.GET.get("ar")},
-            status=400,
-        )
-    number = _number(request.GET.get("version")) if exact else None
     version = document.version_for(actor.association, p, exact=exact, number=number)
     if number is not None and version is None:
         raise Http404
     ctx = document.context(actor.association, p, publish=not exact, version=version)
-    report = document.find_report(actor.association, p)
-    latest = (
-        document.versions(report)[0]
-        if report is not None and exact and report.versions.exists()
-        else None
-    )
+    if posted is not None:
+        # The office's unsaved texts go back into the form with the message.
+        for item in ctx["sections"]:
+            item["text"] = posted.get(item["section"].key, "")
+    all_versions = document.versions(document.find_report(actor.association, p)) if exact else []
+    version_query = {"ar": p.start.year, "till": p.end_month}
+    if version is not None and exact:
+        version_query["version"] = version.number
     ctx.update(
         {
             "months": _month_choices(),
             "year": p.start.year,
             "end_month": p.end_month,
             "can_edit": document.can_edit_document(actor),
-            "all_versions": document.versions(report) if exact else [],
-            "latest": latest,
+            "all_versions": all_versions,
+            "latest": all_versions[0] if all_versions else None,
             "query": urlencode({"ar": p.start.year, "till": p.end_month}),
-            "version_query": urlencode(
-                {
-                    "ar": p.start.year,
-                    "till": p.end_month,
-                    **({"version": version.number} if version and exact else {}),
-                }
-            ),
-            "section_titles": SECTIONS,
+            "version_query": urlencode(version_query),
+            "form_error": error,
         }
     )
-    return render(request, "reports/document/page.html", ctx)
+    return render(request, "reports/document/page.html", ctx, status=400 if error else 200)
+
+
+@require_GET
+@role_required(document.READ_ROLES)
+def document_page(request: HttpRequest, association: str) -> HttpResponse:
+    exact = document.sees_exact(get_actor(request))
+    try:
+        p = _period(request.GET)
+    except ValidationError as error:
+        return _bad_period(request, error, request.GET.get("ar"))
+    return _render_page(request, p, _number(request.GET.get("version")) if exact else None)
 
 
 @require_POST
@@ -105,15 +112,13 @@ def save_texts(request: HttpRequest, association: str) -> HttpResponse:
     assert actor.association is not None
     try:
         p = _period(request.POST)
+    except ValidationError as error:
+        return _bad_period(request, error, request.POST.get("ar"))
+    try:
         version = document.save_texts(actor, actor.association, p, request.POST)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        try:
-            return redirect(_page_url(association, _period(request.POST)))
-        except ValidationError:
-            return redirect(
-                reverse("reports_document:document", kwargs={"association": association})
-            )
+        posted = {key: str(request.POST.get(key, "")) for key in SECTION_KEYS}
+        return _render_page(request, p, posted=posted, error=" ".join(error.messages))
     messages.success(request, _("Texterna är sparade i version %(n)s.") % {"n": version.number})
     return redirect(_page_url(association, p))
 

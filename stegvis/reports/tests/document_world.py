@@ -77,3 +77,12 @@ def build(world) -> tuple[Intervention, Intervention]:
         world, steget, world.a, "2026Q1", _tables((2, 1), (1, 0), {"arbete": (1, 0)}, (200, 90))
     )
     return gemensam, steget
+
+
+def extra_intervention(world) -> Intervention:
+    """One more intervention with a package, for query counts that must not grow with rows."""
+    extra = InterventionFactory(
+        name="Extra", code="extra", provider=world.p, lead_association=world.a, places=5
+    )
+    _receive(world, extra, world.a, "2026Q1", _tables((6, 6), (1, 1), {"arbete": (1, 1)}, (90, 90)))
+    return extra
