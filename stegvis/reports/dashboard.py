@@ -70,7 +70,7 @@ def year_so_far(actor: Actor, today: date | None = None) -> dict[str, Any]:
     assert actor.association is not None
     day = today or timezone.localdate()
     start, end = date(day.year, 1, 1), date(day.year, 12, 31)
-    per, total = document_figures.participant_figures(actor.association, start, end)
+    per, total = document_figures.participant_figures(actor.association, start, end, goals=False)
     publish = actor.role != Role.OFFICE
     context = document_sections.Context(
         actor.association, start, end, publish, per, total, document_sections._genders(total)

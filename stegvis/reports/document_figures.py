@@ -40,10 +40,10 @@ def period_packages(association: Association, start: date, end: date) -> QuerySe
 
 
 def participant_figures(
-    association: Association, start: date, end: date
+    association: Association, start: date, end: date, *, goals: bool = True
 ) -> tuple[list[Figures], Figures]:
-    """Per intervention and in total, like ``association_figures`` for a whole year: three
-    aggregate queries plus the interventions' goals."""
+    """Per intervention and in total, like ``association_figures`` for a whole year: four
+    queries, plus one per intervention for its goals when ``goals`` (the start page has none)."""
     packages = period_packages(association, start, end)
     sums = (
         PackageCell.objects.filter(association=association, package__in=packages)
@@ -93,7 +93,7 @@ def participant_figures(
         figures.participants = {g: figures.participants.get(g, 0) + new[g] for g in GENDERS}
     for intervention_id, label in packages.values_list("intervention_id", "period").distinct():
         per[intervention_id].days_covered += parse(label).days
-    for figures in per.values():
+    for figures in per.values() if goals else ():
         figures.goals = goal_outcomes(figures, start.year)
     return list(per.values()), total
 
