@@ -94,8 +94,8 @@ def _render_page(
     return render(request, "reports/document/page.html", ctx, status=400 if error else 200)
 
 
-@require_GET
 @role_required(document.READ_ROLES)
+@require_GET
 def document_page(request: HttpRequest, association: str) -> HttpResponse:
     exact = document.sees_exact(get_actor(request))
     try:
@@ -105,8 +105,8 @@ def document_page(request: HttpRequest, association: str) -> HttpResponse:
     return _render_page(request, p, _number(request.GET.get("version")) if exact else None)
 
 
-@require_POST
 @role_required(document.WRITE_ROLES)
+@require_POST
 def save_texts(request: HttpRequest, association: str) -> HttpResponse:
     actor = get_actor(request)
     assert actor.association is not None
@@ -123,8 +123,8 @@ def save_texts(request: HttpRequest, association: str) -> HttpResponse:
     return redirect(_page_url(association, p))
 
 
-@require_POST
 @role_required(document.WRITE_ROLES)
+@require_POST
 def finalise(request: HttpRequest, association: str) -> HttpResponse:
     actor = get_actor(request)
     assert actor.association is not None
@@ -171,13 +171,13 @@ def _download(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
-@require_GET
 @role_required(document.READ_ROLES)
+@require_GET
 def document_pdf(request: HttpRequest, association: str) -> HttpResponse:
     return _download(request, "pdf")
 
 
-@require_GET
 @role_required(document.READ_ROLES)
+@require_GET
 def document_xlsx(request: HttpRequest, association: str) -> HttpResponse:
     return _download(request, "xlsx")
