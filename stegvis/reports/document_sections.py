@@ -25,6 +25,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from stegvis.aggregates.figures import Figures, share
 from stegvis.aggregates.models import PackageCell
@@ -58,6 +59,12 @@ SECTIONS: list[tuple[str, Any]] = [
     ("effect", gettext_lazy("Samhällsekonomisk effekt")),
 ]
 SECTION_KEYS = [key for key, _title in SECTIONS]
+
+
+def _title(key: str) -> str:
+    return str(dict(SECTIONS)[key])
+
+
 MIN_SHARE_BASE = 5
 
 # Socio-economic effect, calculations.md §4 (the default model).
@@ -158,13 +165,17 @@ def _gender_labels(genders: list[str]) -> list[str]:
     return [str(GENDER_LABELS.get(g, OTHER_GENDER)) for g in genders]
 
 
-def _bar_chart(labels: list[str], values: list[int | Decimal], title: str) -> str:
+def _bar_chart(
+    labels: list[str], values: list[int | Decimal], title: str, *, counts: bool = False
+) -> str:
     figure = Figure(figsize=(6.5, 2.8))
     axes = figure.subplots()
     axes.bar(labels, [float(v) for v in values], color="#2b6777")
     axes.set_title(title, fontsize=10)
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)
+    if counts:
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     return svg_data_uri(figure)
 
 
@@ -187,7 +198,7 @@ class Context:
 
 
 def _mission(c: Context) -> Section:
-    section = Section("mission", str(SECTIONS[1][1]))
+    section = Section("mission", _title("mission"))
     members = finance.members_in_year(c.association, c.year)
     if members:
         section.tables.append(
@@ -204,7 +215,7 @@ def _mission(c: Context) -> Section:
 
 
 def _individual(c: Context) -> Section:
-    section = Section("individual", str(SECTIONS[3][1]))
+    section = Section("individual", _title("individual"))
     coverage = document_figures.coverage(c.association, c.start, c.end)
     for name, period in coverage.straddling:
         section.notes.append(
@@ -230,7 +241,12 @@ def _individual(c: Context) -> Section:
         title = _("Avslut per avslutsgrupp")
         section.charts.append(
             Chart(
-                _bar_chart([str(label) for _v, label in groups], list(totals), title),  # type: ignore[arg-type]
+                _bar_chart(
+                    [str(label) for _v, label in groups],
+                    list(totals),  # type: ignore[arg-type]
+                    title,
+                    counts=True,
+                ),
                 _("Stapeldiagram: avslut per avslutsgrupp. Siffrorna finns i tabellen %(t)s.")
                 % {"t": exits.title},
                 exits.title,
@@ -295,7 +311,7 @@ def individual_tables(c: Context) -> list[Table]:
 
 
 def _structural(c: Context) -> Section:
-    section = Section("structural", str(SECTIONS[4][1]))
+    section = Section("structural", _title("structural"))
     interventions = Intervention.objects.filter(
         fundings__association=c.association, kind=Intervention.Kind.STRUCTURAL
     )
@@ -366,7 +382,7 @@ def _goal_rows(
 
 
 def _goals(c: Context, individual: Section) -> Section:
-    section = Section("goals", str(SECTIONS[5][1]))
+    section = Section("goals", _title("goals"))
     columns = [_("Målvärde"), _("Kvinnor"), _("Män"), _("Totalt"), _("Bedömning")]
     tables = {t.key: t for t in individual.tables}
     goal_rows = _goal_rows(c, tables.get("exit_groups"), tables.get("exited"))
@@ -411,7 +427,7 @@ def _goals(c: Context, individual: Section) -> Section:
 
 
 def _surveys(c: Context) -> Section:
-    section = Section("surveys", str(SECTIONS[6][1]))
+    section = Section("surveys", _title("surveys"))
     questionnaires = Questionnaire.objects.filter(association=c.association).order_by("title")
     for questionnaire in questionnaires:
         results = questionnaire_results(questionnaire, year=c.year)
@@ -453,7 +469,7 @@ def _surveys(c: Context) -> Section:
 
 
 def _violence(c: Context) -> Section:
-    section = Section("violence", str(SECTIONS[7][1]))
+    section = Section("violence", _title("violence"))
     rows = [
         (
             f.intervention.name,
@@ -491,7 +507,7 @@ def _violence(c: Context) -> Section:
 
 
 def _lex_heller(c: Context) -> Section:
-    section = Section("lex_heller", str(SECTIONS[8][1]))
+    section = Section("lex_heller", _title("lex_heller"))
     compilation = compile_reports(c.association, c.start, c.end)
     if not compilation.total:
         section.empty = True
@@ -526,7 +542,7 @@ def _lex_heller(c: Context) -> Section:
 
 
 def _finance(c: Context) -> Section:
-    section = Section("finance", str(SECTIONS[9][1]))
+    section = Section("finance", _title("finance"))
     report = finance.deviation_report(c.association, c.year)
     if report.budget is None and not report.blocks:
         section.empty = True
@@ -604,7 +620,7 @@ def _finance(c: Context) -> Section:
 
 
 def _effect(c: Context) -> Section:
-    section = Section("effect", str(SECTIONS[10][1]))
+    section = Section("effect", _title("effect"))
     effect = effect_for(c.association, c.year, c.end)
     persons: Value = effect.persons
     amount: Value = effect.amount
@@ -642,7 +658,7 @@ def _effect(c: Context) -> Section:
 def _key_figures(c: Context, sections: dict[str, Section]) -> Section:
     """The year in brief, each figure copied from the table that shows it (so the board sees
     the same marks as in that table)."""
-    section = Section("key_figures", str(SECTIONS[2][1]))
+    section = Section("key_figures", _title("key_figures"))
     tables = {t.key: t for s in sections.values() for t in s.tables}
     rows: list[tuple[str, list[Value]]] = []
 
@@ -702,7 +718,7 @@ def build_sections(
     """Every section of the report for the period, in document order."""
     per, total = document_figures.participant_figures(association, start, end)
     c = Context(association, start, end, publish, per, total, _genders(total))
-    built: dict[str, Section] = {"intro": Section("intro", str(SECTIONS[0][1]))}
+    built: dict[str, Section] = {"intro": Section("intro", _title("intro"))}
     built["mission"] = _mission(c)
     built["individual"] = _individual(c)
     built["structural"] = _structural(c)

@@ -75,6 +75,9 @@ def _render_page(
         for item in ctx["sections"]:
             item["text"] = posted.get(item["section"].key, "")
     all_versions = document.versions(document.find_report(actor.association, p)) if exact else []
+    latest = all_versions[0] if all_versions else None
+    # Texts are edited on the newest version only: an older one is read, never saved over.
+    older = version is not None and latest is not None and version.number != latest.number
     version_query = {"ar": p.start.year, "till": p.end_month}
     if version is not None and exact:
         version_query["version"] = version.number
@@ -83,9 +86,10 @@ def _render_page(
             "months": _month_choices(),
             "year": p.start.year,
             "end_month": p.end_month,
-            "can_edit": document.can_edit_document(actor),
+            "can_edit": document.can_edit_document(actor) and not older,
+            "older": older,
             "all_versions": all_versions,
-            "latest": all_versions[0] if all_versions else None,
+            "latest": latest,
             "query": urlencode({"ar": p.start.year, "till": p.end_month}),
             "version_query": urlencode(version_query),
             "form_error": error,

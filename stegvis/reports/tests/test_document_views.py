@@ -103,6 +103,7 @@ def test_the_office_saves_finalises_and_the_board_sees_only_the_final_text(world
     assert "Ett utkast efter fastställandet." in own and "<textarea" in own
     old = office.get(PAGE + HALF + "&version=1").content.decode()
     assert "Förbundschefens ord." in old
+    assert "<textarea" not in old and "Du läser version 1" in old  # never saved over
     assert office.get(PAGE + HALF + "&version=9").status_code == 404
 
 
