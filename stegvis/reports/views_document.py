@@ -134,10 +134,13 @@ def finalise(request: HttpRequest, association: str) -> HttpResponse:
     assert actor.association is not None
     try:
         p = _period(request.POST)
+    except ValidationError as error:
+        return _bad_period(request, error, request.POST.get("ar"))
+    try:
         version = document.finalise(actor, actor.association, p)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(reverse("reports_document:document", kwargs={"association": association}))
+        return redirect(_page_url(association, p))
     messages.success(
         request,
         _("Version %(n)s är fastställd och låst. Nya ändringar blir en ny version.")

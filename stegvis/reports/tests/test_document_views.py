@@ -137,6 +137,15 @@ def test_the_board_cannot_write(world, as_persona):
     assert not ReportVersion.objects.exists()
 
 
+def test_finalising_without_texts_says_what_to_do(world, as_persona):
+    client = as_persona("alice")
+    response = client.post(PAGE + "faststall/", {"ar": "2026", "till": "6"}, follow=True)
+    assert "Skriv och spara texterna innan du fastställer en version." in response.content.decode()
+    assert response.redirect_chain[-1][0].endswith("?ar=2026&till=6")
+    assert client.post(PAGE + "faststall/", {"ar": "2026", "till": "7"}).status_code == 400
+    assert not ReportVersion.objects.exists()
+
+
 def test_the_reporter_is_refused(world, as_persona):
     assert as_persona("rita").get(PAGE + HALF).status_code in {403, 404}
 
