@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("stegvis.aggregates.urls")),
     path("", include("stegvis.plans.urls")),
     path("", include("stegvis.reports.urls")),
+    path("", include("stegvis.reports.urls_document")),
     path("sprak/", set_language, name="set_language"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

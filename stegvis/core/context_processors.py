@@ -33,6 +33,23 @@ def _app_navigations() -> list[ModuleType]:
     return [import_module(name) for name in names if find_spec(name) is not None]
 
 
+@cache
+def _app_dashboards() -> list[ModuleType]:
+    """The ``dashboard`` modules of the project's apps, in INSTALLED_APPS order: each offers
+    ``panels(actor)``, a list of objects with a ``template`` that the start pages include."""
+    names = [
+        f"{config.name}.dashboard"
+        for config in apps.get_app_configs()
+        if config.name.startswith("stegvis.") and config.name != "stegvis.core"
+    ]
+    return [import_module(name) for name in names if find_spec(name) is not None]
+
+
+def dashboard_panels(actor: Actor) -> list[Any]:
+    """The panels of every app for the actor's start page."""
+    return [panel for module in _app_dashboards() for panel in module.panels(actor)]
+
+
 def navigation(actor: Actor) -> list[tuple[str, str]]:
     """(label, url) pairs for the acting role's main menu."""
     items = [(_("Start"), actor.assignment.home_url())]

@@ -58,3 +58,8 @@ class SocioEconomicModel(models.Model):
     @property
     def per_month(self) -> int:
         return self.support + self.administration + self.tax
+
+
+from stegvis.reports.document_models import AnnualReport, ReportVersion  # noqa: E402
+
+__all__ = ["AnnualReport", "ReportVersion", "SocioEconomicModel"]

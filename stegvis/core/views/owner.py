@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stegvis.core import services
 from stegvis.core.access import get_member_for_user
 from stegvis.core.actors import owner_url
+from stegvis.core.context_processors import dashboard_panels
 from stegvis.core.forms import MemberForm, MembershipForm, PopulationForm, UnitForm, attach_errors
 from stegvis.core.models import (
     ASSOCIATION_ROLES,
@@ -62,6 +63,7 @@ def association_home(request: HttpRequest, association: str) -> HttpResponse:
         "population_years": sorted({p.year for p in latest}),
         "area": actor.association.area() if actor.association else [],
         "can_manage": can_manage_members(actor),
+        "panels": dashboard_panels(actor),
     }
     return render(request, "core/association_home.html", context)
 
@@ -75,7 +77,8 @@ def provider_home(request: HttpRequest, provider: str) -> HttpResponse:
         .select_related("user")
         .order_by("role", "user__full_name")
     )
-    return render(request, "core/provider_home.html", {"team": team})
+    context = {"team": team, "panels": dashboard_panels(actor)}
+    return render(request, "core/provider_home.html", context)
 
 
 @role_required({Role.REFERRER})

@@ -79,3 +79,26 @@ def test_a_provider_has_only_the_participant_report(world, tmp_path):
         _run(
             tmp_path, "goals", str(world.p.public_id), "--from", "2026-01-01", "--to", "2026-03-31"
         )
+
+
+def _numbers(data: dict) -> list:
+    return [
+        v for s in data["sections"] for t in s["tables"] for r in t["rows"] for v in r["values"]
+    ]
+
+
+def test_the_annual_report_document(world, received, tmp_path):
+    args = ("annual", "forbund-a", "--from", "2026-01-01", "--to", "2026-06-30")
+    exact = json.loads(_run(tmp_path, *args))
+    published = json.loads(_run(tmp_path, *args, "--publish"))
+    assert (exact["kind"], exact["published"], published["published"]) == ("annual", False, True)
+    assert any(isinstance(v, int) and 0 < v < 5 for v in _numbers(exact))
+    assert not any(isinstance(v, int) and 0 < v < 5 for v in _numbers(published))
+    assert "<5" in _numbers(published)
+    text = pdf_text(_run(tmp_path, *args, "--publish", fmt="pdf"))
+    assert "Förbund A" in text and "<5" in text
+
+
+def test_the_annual_report_is_for_one_year(world, tmp_path):
+    with pytest.raises(CommandError, match="samma år"):
+        _run(tmp_path, "annual", "forbund-a", "--from", "2025-07-01", "--to", "2026-06-30")

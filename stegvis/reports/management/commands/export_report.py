@@ -78,11 +78,15 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Rapporten {options['kind']} finns bara för förbund, inte för en utförare."
             )
-        with transaction.atomic():
-            report = kind.build(owner, rng)
-        if options["publish"]:
-            report = report.publish()
-        content = output.render(report, fmt)
+        try:
+            with transaction.atomic():
+                report = kind.report(owner, rng, publish=options["publish"])
+                if fmt == "pdf" and kind.pdf is not None:
+                    content = kind.pdf(owner, rng, options["publish"])
+                else:
+                    content = output.render(report, fmt)
+        except RangeError as exc:
+            raise CommandError(str(exc)) from None
         path = Path(options["output"])
         try:
             path.write_bytes(content)

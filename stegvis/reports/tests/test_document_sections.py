@@ -1,0 +1,268 @@
+"""The report's sections against the hand-computed example of ``document_world`` (packages only),
+calculations.md §3 and §4, and the publication rules for the board."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from stegvis.core.actors import Actor
+from stegvis.core.models import Organisation
+from stegvis.deviations import services as deviations
+from stegvis.deviations.models import DeviationCategory
+from stegvis.finance.models import BudgetPost, Outcome
+from stegvis.interventions.models import Attendance, StructuralActivity
+from stegvis.interventions.tests.factories import StructuralInterventionFactory
+from stegvis.reports import document_sections
+from stegvis.reports.document_sections import Effect, build_sections, effect_for, share_shown
+from stegvis.reports.suppression import HIDDEN, SMALL
+from stegvis.reports.tests.document_world import build
+
+JAN, JUN, APR, DEC = date(2026, 1, 1), date(2026, 6, 30), date(2026, 4, 30), date(2026, 12, 31)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(
+        datetime(2026, 11, 27, 12, tzinfo=timezone.get_fixed_timezone(60)), tick=False
+    ):
+        yield
+
+
+def _tables(world, start=JAN, end=JUN, *, publish=False):
+    sections = build_sections(world.a, start, end, publish=publish)
+    return {t.key: t for s in sections for t in s.tables}, {s.key: s for s in sections}
+
+
+def test_sections_follow_the_order_of_an_annual_report(world):
+    sections = build_sections(world.a, JAN, DEC, publish=False)
+    assert [s.key for s in sections] == [
+        "intro", "mission", "key_figures", "individual", "structural", "goals", "surveys",
+        "violence", "lex_heller", "finance", "effect",
+    ]  # fmt: skip
+
+
+def test_participant_tables_match_the_hand_computed_example(world):
+    build(world)
+    tables, _sections = _tables(world)
+    assert tables["participants"].columns == ["Kvinnor", "Män", "Totalt"]
+    assert tables["participants"].rows == [
+        ("Gemensam väg", [19, 21, 40]),
+        ("Steget", [3, 1, 4]),
+        ("Totalt", [22, 22, 44]),
+    ]
+    assert tables["new"].rows[-1] == ("Totalt", [10, 13, 23])
+    assert tables["exited"].rows == [
+        ("Gemensam väg", [10, 14, 24]),
+        ("Steget", [1, 0, 1]),
+        ("Totalt", [11, 14, 25]),
+    ]
+    assert tables["exit_groups"].rows[0] == ("Gemensam väg", [18, 3, 0, 2, 1, 24])
+    assert tables["exit_groups"].rows[-1] == ("Totalt", [19, 3, 0, 2, 1, 25])
+    assert tables["exit_groups_gender"].rows[0] == ("Arbete", [8, 11, 19])
+    goal = tables["intervention_goals"].rows[0]
+    assert goal == (
+        "Gemensam väg: Minst 40 % till arbete eller studier",
+        [Decimal("40.00"), Decimal("90.0"), Decimal("85.7"), Decimal("87.5"), "Uppfyllt"],
+    )
+    assert tables["effect"].rows[-1] == ("Effekt (kr)", [3_693_600])
+    assert tables["key_figures"].rows[:4] == [
+        ("Deltagare i individinriktade insatser", [44]),
+        ("varav nya under perioden", [23]),
+        ("Avslutade deltagare", [25]),
+        ("Avslut till arbete eller studier", [22]),
+    ]
+
+
+def test_the_figures_of_a_whole_year_equal_the_aggregates_app(world):
+    """One definition: the report's full-year figures are association_figures'."""
+    from stegvis.aggregates.figures import association_figures
+    from stegvis.reports.document_figures import participant_figures
+
+    build(world)
+    ours_per, ours_total = participant_figures(world.a, JAN, DEC)
+    theirs_per, theirs_total = association_figures(world.a, 2026)
+    assert ours_total.participant_row() == theirs_total.participant_row()
+    assert [f.participant_row() for f in ours_per] == [f.participant_row() for f in theirs_per]
+
+
+def test_an_interim_report_counts_only_packages_inside_the_period_and_says_so(world):
+    build(world)
+    tables, sections = _tables(world, JAN, APR)
+    assert tables["participants"].rows[0] == ("Gemensam väg", [15, 14, 29])
+    assert tables["exited"].rows[-1] == ("Totalt", [7, 8, 15])
+    notes = sections["individual"].notes
+    assert any("Gemensam väg, period 2026Q2" in n and "inte medräknat" in n for n in notes)
+    assert tables["effect"].rows[0] == ("Personer som avslutats till arbete", [9])
+
+
+def test_missing_quarters_are_named(world):
+    build(world)
+    _t, sections = _tables(world, JAN, DEC)
+    notes = sections["individual"].notes
+    assert "Sammanställning saknas: Steget, 2026Q2." in notes
+    assert "Sammanställning saknas: Gemensam väg, 2026Q3." in notes
+
+
+def test_the_board_sees_no_count_from_1_to_4_and_no_share_that_reveals_one(world):
+    build(world)
+    tables, _sections = _tables(world, publish=True)
+    for key in ("participants", "new", "exited", "exit_groups", "exit_groups_gender"):
+        table = tables[key]
+        assert table.suppressed
+        for _label, values in table.rows:
+            assert not any(isinstance(v, int) and 0 < v < 5 for v in values), (key, values)
+    assert tables["participants"].rows[1] == ("Steget", [SMALL, SMALL, SMALL])
+    # 9 of 10 women, 12 of 14 men, 21 of 24: each share would reveal a count of 1-3 left over.
+    assert tables["intervention_goals"].rows[0][1][1:4] == [None, None, None]
+    # "Work or studies" is studies (<5) plus work: shown as a mark, not a number.
+    key = dict(tables["key_figures"].rows)
+    assert key["Avslut till arbete eller studier"] == [HIDDEN]
+    assert key["Deltagare i individinriktade insatser"] == [44]
+
+
+def test_share_shown_needs_5_in_the_base_the_part_and_the_rest():
+    assert share_shown(0, 5)
+    assert share_shown(5, 10)
+    assert not share_shown(4, 10)
+    assert not share_shown(9, 10)
+    assert not share_shown(3, 4)
+    assert share_shown(10, 10)
+
+
+def test_worked_example_4_socio_economic_effect():
+    """calculations.md §4: 10 exits to work, 12 months: 10 × 16 200 × 12 = 1 944 000 kr."""
+    assert Effect(persons=10, per_month=16_200, months=12).amount == 1_944_000
+
+
+def test_effect_for_reads_exits_to_work_from_the_packages(world):
+    build(world)
+    effect = effect_for(world.a, 2026)
+    assert (effect.persons, effect.per_month, effect.months) == (19, 16_200, 12)
+    assert effect.amount == 3_693_600
+    assert effect_for(world.b, 2026).amount == 0
+
+
+def test_a_small_effect_is_hidden_from_the_board(world):
+    """3 exits to work: the office sees 3 and 583 200 kr; the board "<5" and no amount (the
+    amount would reveal the count)."""
+    from stegvis.aggregates.tests.test_figures import _receive
+    from stegvis.aggregates.tests.test_figures import _tables as package_tables
+    from stegvis.interventions.tests.factories import InterventionFactory
+
+    small = InterventionFactory(name="Liten", provider=world.p, lead_association=world.a)
+    _receive(
+        world,
+        small,
+        world.a,
+        "2026Q1",
+        package_tables((3, 3), (0, 0), {"arbete": (1, 2)}, (90, 90)),
+    )
+    office, _s = _tables(world, JAN, APR)
+    assert office["effect"].rows[0][1] == [3] and office["effect"].rows[-1][1] == [583_200]
+    board, _s = _tables(world, JAN, APR, publish=True)
+    assert board["effect"].rows[0][1] == [SMALL] and board["effect"].rows[-1][1] == [HIDDEN]
+    assert dict(board["key_figures"].rows)["Samhällsekonomisk effekt (kr)"] == [HIDDEN]
+
+
+def test_structural_activities_attendance_and_hours(world):
+    seminars = StructuralInterventionFactory(
+        name="Kunskapslyft", provider=world.p, lead_association=world.a
+    )
+    fk = Organisation.objects.get(name="Försäkringskassan")
+    krokom = Organisation.objects.get(name="Krokom kommun")
+    for day, hours, attendees in (
+        (date(2026, 2, 3), Decimal("2.5"), {fk: (6, 2, 0), krokom: (4, 1, 0)}),
+        (date(2026, 5, 12), Decimal("3"), {fk: (5, 5, 1)}),
+        (date(2026, 9, 1), Decimal("8"), {fk: (9, 9, 0)}),  # after June: not in the period
+    ):
+        activity = StructuralActivity.objects.create(
+            intervention=seminars, date=day, title="Seminarium", type="seminarium", hours=hours
+        )
+        for org, (w, m, o) in attendees.items():
+            Attendance.objects.create(activity=activity, organisation=org, women=w, men=m, other=o)
+    tables, _sections = _tables(world)
+    assert tables["activities"].rows == [("Kunskapslyft", [2, Decimal("5.5")])]
+    assert tables["attendance"].rows == [
+        ("Kunskapslyft", [15, 8, 1, 24]),
+        ("Totalt", [15, 8, 1, 24]),
+    ]
+    assert tables["attendance_org"].rows == [
+        ("Försäkringskassan", [11, 7, 1, 19]),
+        ("Krokom kommun", [4, 1, 0, 5]),
+        ("Totalt", [15, 8, 1, 24]),
+    ]
+    assert dict(tables["key_figures"].rows)["Strukturinriktade aktiviteter"] == [2]
+    published, _s = _tables(world, publish=True)
+    org = published["attendance_org"].rows
+    assert org[1][1][0] == SMALL and org[1][1][1] == SMALL
+
+
+def test_worked_example_3_cost_distribution_in_the_finance_section(world):
+    """calculations.md §3: 1 600 000 / 7 100 000 / 1 000 000 / 300 000 → 16,0 / 71,0 / 10,0 /
+    3,0 %; 81,0 % to interventions → met."""
+    for code, category, amount in (
+        ("kansli", "administration", 1_600_000),
+        ("individ", "individinriktade", 7_100_000),
+        ("struktur", "strukturovergripande", 1_000_000),
+        ("nya", "nya_insatser", 300_000),
+    ):
+        post = BudgetPost.objects.create(
+            association=world.a, code=code, name=code, category=category
+        )
+        Outcome.objects.create(
+            association=world.a, post=post, year=2026, month=6, amount=amount, source="manual"
+        )
+    tables, sections = _tables(world, JAN, DEC)
+    assert [values for _label, values in tables["cost_distribution"].rows] == [
+        [1_600_000, Decimal("16")],
+        [7_100_000, Decimal("71")],
+        [1_000_000, Decimal("10")],
+        [300_000, Decimal("3")],
+    ]
+    assert any("81,0 %" in n and "uppfyllt" in n for n in sections["finance"].notes)
+    assert sections["finance"].charts
+    assert dict(tables["key_figures"].rows)["Andel av kostnaderna till insatser %"] == [
+        Decimal("81")
+    ]
+
+
+def test_lex_heller_reports_per_category_and_month(world):
+    bob = Actor(user=world["bob"], assignment=world.roles["bob"])
+    category = DeviationCategory.objects.filter(association=world.a).order_by("position").first()
+    fk = Organisation.objects.get(name="Försäkringskassan")
+    for received in (date(2026, 2, 3), date(2026, 2, 20), date(2026, 5, 2), date(2026, 8, 1)):
+        deviations.file_report(
+            bob,
+            world.a,
+            deviations.ReportDetails(
+                event_date=date(2026, 1, 5),
+                category=category,
+                organisations=[fk],
+                what_happened="Personen skickades mellan två myndigheter.",
+            ),
+            base_url="http://testserver/",
+            received_on=received,
+        )
+    tables, _sections = _tables(world)
+    months = tables["lex_heller_months"]
+    assert months.columns[:6] == ["Jan", "Feb", "Mar", "Apr", "Maj", "Jun"]
+    assert months.rows[0] == (category.name, [0, 2, 0, 0, 1, 0, 3])
+    assert tables["lex_heller_handling"].rows[0] == ("Rapporter totalt", [3])
+    published, _s = _tables(world, publish=True)
+    assert published["lex_heller_handling"].rows[0] == ("Rapporter totalt", [SMALL])
+
+
+def test_an_empty_period_is_an_honest_empty_report(world):
+    sections = build_sections(world.b, JAN, DEC, publish=False)
+    assert not document_sections.has_data(sections)
+    by_key = {s.key: s for s in sections}
+    for key in ("individual", "structural", "surveys", "violence", "lex_heller", "finance"):
+        assert by_key[key].empty and not by_key[key].tables, key
+    assert dict(by_key["key_figures"].tables[0].rows)["Deltagare i individinriktade insatser"] == [
+        0
+    ]
