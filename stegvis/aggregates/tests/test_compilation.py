@@ -321,3 +321,56 @@ def test_the_schema_document_is_the_code(settings):
 
     path = Path(settings.BASE_DIR) / "docs" / "dev" / "compilation-package.schema.json"
     assert json.loads(path.read_text(encoding="utf-8")) == compilation.schema()
+
+
+# Every column the network side has, with why it cannot hold a person: keys, slugs, an
+# association's name, report periods, and the published cells.
+NETWORK_COLUMNS = {
+    AssociationKeyRegistration: {
+        "id", "network", "public_id", "association_slug", "association_name", "public_key",
+        "key_id", "registered_by", "registered_at",
+    },
+    ReceivedCompilation: {
+        "id", "network", "public_id", "registration", "association_slug", "period",
+        "period_start", "period_end", "version", "detail", "document", "signature", "key_id",
+        "received_at", "received_by", "changes", "replaced_by",
+    },
+    CompilationCell: {
+        "id", "network", "compilation", "table", "key", "group", "is_total", "gender", "count",
+        "mark",
+    },
+}  # fmt: skip
+
+
+def test_the_network_side_has_only_the_listed_columns():
+    from django.db import models
+
+    for model, allowed in NETWORK_COLUMNS.items():
+        assert {f.name for f in model._meta.concrete_fields} == allowed, model
+        assert model._meta.concrete_fields[1].name == "network", model
+        for field in model._meta.concrete_fields:
+            assert not isinstance(field, models.TextField), f"{model}.{field.name}"
+            if isinstance(field, models.ForeignKey):
+                assert field.related_model._meta.label in {
+                    "core.Network",
+                    "core.User",
+                    "aggregates.AssociationKeyRegistration",
+                    "aggregates.ReceivedCompilation",
+                }, f"{model}.{field.name}"
+
+
+def test_the_compiler_role_belongs_to_a_network_only(world):
+    from django.db import IntegrityError, transaction
+
+    from stegvis.core.models import Role, RoleAssignment
+
+    user = world["nina"]
+    for owner in ({"association": world.a}, {"unit": world.p}, {}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            RoleAssignment.objects.create(user=user, role=Role.COMPILER, **owner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=user, role=Role.OFFICE, network=world.n)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=user, role=Role.COMPILER, network=world.n)
+    # The same compiler in another network is fine.
+    RoleAssignment.objects.create(user=user, role=Role.COMPILER, network=world.o)
