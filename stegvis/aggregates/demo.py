@@ -1,7 +1,7 @@
 """Demo packages: the providers' managers send the last ended quarter's packages, as they would,
 so that the office's follow-up shows figures and the missing list shows the rest. Then a county
-network (Länsnätverket Jämtland, compiler nils@lansnatverket.example) registers both associations'
-keys and imports their compilations of the year."""
+network (Länsnätverket Jämtland, owner "N" of the core demo) registers both associations' keys and
+imports their compilations of the year."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from stegvis.aggregates import services
-from stegvis.core.actors import Actor
-from stegvis.core.management.commands.load_demo import DEMO_PASSWORD
-from stegvis.core.models import Network, Role, RoleAssignment, Unit, User
+from stegvis.core.models import Network, Unit
 from stegvis.interventions.models import Intervention
 
 if TYPE_CHECKING:
@@ -42,12 +40,11 @@ def load(demo: Demo) -> None:
 
 
 def _network(demo: Demo) -> None:
-    network = Network.objects.create(name="Länsnätverket Jämtland", slug="lansnatverket")
-    user = User.objects.create_user(
-        "nils@lansnatverket.example", DEMO_PASSWORD, full_name="Nils Sammanställare"
-    )
-    assignment = RoleAssignment.objects.create(user=user, role=Role.COMPILER, network=network)
-    compiler = Actor(user=user, assignment=assignment)
+    """The county network (owner "N", compiler nils) registers both associations' keys and
+    imports their compilations of the year."""
+    network = demo.owners["N"]
+    assert isinstance(network, Network)
+    compiler = demo.actor("nils", "N")
     year = timezone.localdate().year
     for owner in ("A", "B"):
         office = demo.actor("alice" if owner == "A" else "dave", owner)
@@ -60,4 +57,4 @@ def _network(demo: Demo) -> None:
         _name, raw = services.build_compilation(
             association, network.slug, year, detail=True, user=office.user, actor=office
         )
-        services.receive_compilation(network, raw, user=user)
+        services.receive_compilation(network, raw, user=compiler.user)
