@@ -113,7 +113,8 @@ def association_figures(association: Association, year: int) -> tuple[list[Figur
 
 def goal_outcomes(figures: Figures, year: int) -> list[GoalOutcome]:
     """The intervention's goals for the year that packages can measure (calculations.md §5):
-    share of exits to the goal's report groups, and occupancy."""
+    share of exits to the goal's report groups, share of exits with a positive step movement
+    beyond those groups, and occupancy."""
     assert figures.intervention is not None
     outcomes = []
     goals = figures.intervention.goals.filter(
@@ -127,6 +128,17 @@ def goal_outcomes(figures: Figures, year: int) -> list[GoalOutcome]:
                 for g, n in figures.row("exit_groups", group).items():
                     in_groups[g] += n
             outcome = {g: share(in_groups[g], exited[g]) for g in ("kvinna", "man", "total")}
+        elif goal.measure == Goal.Measure.SHARE_POSITIVE_STEP:
+            # Exits with a positive step movement beyond the goal's groups (e.g. work and
+            # studies), as a share of every exit (§5: 11 of 30 = 36.7 %).
+            exited = figures.row("participants", "exited")
+            further = dict.fromkeys([*GENDERS, "total"], 0)
+            for group in ReportGroup.values:
+                if group in goal.report_groups:
+                    continue
+                for g, n in figures.row("positive_by_group", group).items():
+                    further[g] += n
+            outcome = {g: share(further[g], exited[g]) for g in ("kvinna", "man", "total")}
         elif goal.measure == Goal.Measure.OCCUPANCY:
             outcome = {"kvinna": None, "man": None, "total": figures.occupancy()}
         else:

@@ -69,3 +69,31 @@ def _unit_label(unit: Unit) -> str:
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Paketfil (JSON)"))
+
+
+class CompilationForm(forms.Form):
+    """Which network and year the office compiles for, and whether per intervention."""
+
+    natverk = forms.SlugField(
+        label=_("Nätverkets kortnamn"),
+        max_length=60,
+        help_text=_("Som nätverket har angett det, t.ex. lansnatverket."),
+    )
+    ar = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    utan_insatser = forms.BooleanField(
+        label=_("Utan uppdelning per insats (bara förbundets totaler)"), required=False
+    )
+
+
+class AssociationKeyForm(forms.Form):
+    association_slug = forms.SlugField(label=_("Förbundets kortnamn"), max_length=60)
+    association_name = forms.CharField(label=_("Förbundets namn"), max_length=200)
+    public_key = forms.CharField(
+        label=_("Publik nyckel"),
+        max_length=64,
+        help_text=_("Förbundet ser sin publika nyckel på sidan Sammanställning till nätverk."),
+    )
+
+
+class CompilationUploadForm(forms.Form):
+    file = forms.FileField(label=_("Sammanställningsfil (JSON)"))

@@ -8,10 +8,13 @@ from django.utils.translation import gettext as _
 from stegvis.core.actors import Actor
 from stegvis.core.models import Role
 
-from .permissions import can_send_packages
+from .permissions import can_compile, can_send_packages
 
 
 def items(actor: Actor) -> list[tuple[str, str]]:
+    if can_compile(actor) and actor.network is not None:
+        url = reverse("aggregates:network_home", kwargs={"network": actor.network.slug})
+        return [(_("Sammanställning"), url)]
     if can_send_packages(actor) and actor.unit is not None:
         url = reverse("aggregates:provider_packages", kwargs={"provider": actor.unit.public_id})
         return [(_("Paket till förbund"), url)]
@@ -19,5 +22,12 @@ def items(actor: Actor) -> list[tuple[str, str]]:
         url = reverse(
             "aggregates:association_packages", kwargs={"association": actor.association.slug}
         )
-        return [(_("Uppföljning från utförare"), url)]
+        entries = [(_("Uppföljning från utförare"), url)]
+        if actor.role == Role.OFFICE:
+            compile_url = reverse(
+                "aggregates:association_compilation",
+                kwargs={"association": actor.association.slug},
+            )
+            entries.append((_("Sammanställning till nätverk"), compile_url))
+        return entries
     return []

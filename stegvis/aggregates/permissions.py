@@ -21,3 +21,8 @@ def can_receive_packages(actor: Actor) -> bool:
 
 def can_read_packages(actor: Actor) -> bool:
     return actor.role in ASSOCIATION_ROLES and actor.association is not None
+
+
+def can_compile(actor: Actor) -> bool:
+    """The network's compiler registers associations' keys and imports their compilations."""
+    return actor.role == Role.COMPILER and actor.network is not None

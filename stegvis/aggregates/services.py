@@ -4,6 +4,7 @@ receiving. Each validates, runs in a transaction and records its audit event."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,19 +18,24 @@ from django.utils.translation import gettext as _
 
 from stegvis.core import audit, crypto
 from stegvis.core.actors import Actor
-from stegvis.core.models import Association, Unit, User
+from stegvis.core.models import Association, Network, Unit, User
 from stegvis.interventions.models import Intervention
 
 from . import package, signing
 from .models import (
+    AssociationKey,
+    AssociationKeyRegistration,
+    CompilationCell,
+    CompilationDispatch,
     PackageCell,
     PackageDispatch,
     ProviderKey,
     ProviderKeyRegistration,
+    ReceivedCompilation,
     ReceivedPackage,
 )
 from .periods import Period, PeriodError, parse
-from .permissions import can_receive_packages, can_send_packages
+from .permissions import can_compile, can_receive_packages, can_send_packages
 
 # A package is a few kilobytes; anything much larger is not one.
 MAX_BYTES = 1_000_000
@@ -441,5 +447,313 @@ def receive(
         owner=association,
         obj=received,
         reason=f"{intervention.code} {period.label} v{received.version}",
+    )
+    return received
+
+
+# --- Compilations: the association's side ----------------------------------------------------
+
+
+def association_key(association: Association) -> AssociationKey:
+    """The association's signing key for compilation packages, made on first use."""
+    existing = AssociationKey.objects.filter(association=association).first()
+    if existing is not None:
+        return existing
+    private, public = signing.new_key_pair()
+    try:
+        with transaction.atomic():
+            return AssociationKey.objects.create(
+                association=association,
+                private_key_encrypted=crypto.encrypt(private),
+                public_key=public,
+                key_id=signing.key_id(public),
+            )
+    except IntegrityError:  # made by a concurrent request
+        return AssociationKey.objects.get(association=association)
+
+
+@transaction.atomic
+def build_compilation(
+    association: Association,
+    network: str,
+    year: int,
+    *,
+    detail: bool,
+    user: User | None,
+    actor: Actor | None = None,
+) -> tuple[str, bytes]:
+    """The signed compilation file of the association's figures for ``year`` (from its current
+    packages), for ``network``, and its file name; recorded as built. Every cell is published
+    (suppressed): no count of 1–4 leaves the association."""
+    from . import compilation, figures
+
+    if actor is not None and (not can_receive_packages(actor) or actor.association != association):
+        raise PermissionDenied
+    network = (network or "").strip()
+    if not re.fullmatch(r"[a-z0-9-]{1,60}", network):
+        raise PackageRefused(_("Ange nätverkets kortnamn: små bokstäver, siffror och bindestreck."))
+    if year > _today().year:
+        raise PackageRefused(_("Året %(year)s ligger i framtiden.") % {"year": year})
+    per, total = figures.association_figures(association, year)
+    try:
+        tables = compilation.published_tables(per, total, detail=detail)
+    except compilation.CompilationError as exc:
+        raise PackageRefused(
+            _("Förbundet har inga mottagna paket för %(year)s att sammanställa.") % {"year": year}
+        ) from exc
+    last = CompilationDispatch.objects.filter(
+        association=association, network=network, period=str(year)
+    ).aggregate(v=Max("version"))["v"]
+    key = association_key(association)
+    document = compilation.build_document(
+        key_id=key.key_id,
+        association=association,
+        network=network,
+        period=str(year),
+        version=(last or 0) + 1,
+        detail=detail,
+        tables=tables,
+    )
+    dispatch = CompilationDispatch.objects.create(
+        association=association,
+        network=network,
+        period=str(year),
+        version=document["version"],
+        detail=detail,
+        document=document,
+        built_by=user,
+    )
+    signature = signing.sign(crypto.decrypt(key.private_key_encrypted), document)
+    signed = {
+        "format": compilation.FILE_FORMAT,
+        "compilation": document,
+        "signature": {"algorithm": "Ed25519", "key_id": key.key_id, "value": signature},
+    }
+    audit.record(
+        "aggregates.compilation_built",
+        actor=actor,
+        user=user,
+        owner=association,
+        obj=dispatch,
+        reason=f"{network} {year} v{document['version']}",
+    )
+    name = f"sammanstallning-{association.slug}-{network}-{year}-v{document['version']}.json"
+    return name, signing.to_bytes(signed)
+
+
+# --- Compilations: the network's side --------------------------------------------------------
+
+
+@transaction.atomic
+def register_association_key(
+    actor: Actor, association_slug: str, association_name: str, public_key: str
+) -> AssociationKeyRegistration:
+    """The network's compiler registers an association's public key (once per key)."""
+    if not can_compile(actor):
+        raise PermissionDenied
+    network = actor.network
+    assert network is not None
+    public_key = (public_key or "").strip()
+    if not signing.public_key_is_valid(public_key):
+        raise PackageRefused(_("Det är ingen giltig publik nyckel (Ed25519, base64, 44 tecken)."))
+    key = signing.key_id(public_key)
+    if AssociationKeyRegistration.objects.filter(network=network, key_id=key).exists():
+        raise PackageRefused(_("Nyckeln %(key)s är redan registrerad.") % {"key": key})
+    registration = AssociationKeyRegistration.objects.create(
+        network=network,
+        association_slug=association_slug.strip(),
+        association_name=association_name.strip(),
+        public_key=public_key,
+        key_id=key,
+        registered_by=actor.user,
+    )
+    audit.record("aggregates.association_key_registered", actor=actor, obj=registration, reason=key)
+    return registration
+
+
+def _load_compilation(raw: bytes) -> dict[str, Any]:
+    from . import compilation
+
+    if len(raw) > compilation.MAX_BYTES:
+        raise PackageRefused(
+            _("Filen är för stor (%(size)s byte): en sammanställning är högst 50 MB.")
+            % {"size": len(raw)}
+        )
+    try:
+        signed = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PackageRefused(
+            _("Filen är inte en sammanställning: den går inte att läsa som JSON.")
+        ) from exc
+    if (
+        not isinstance(signed, dict)
+        or signed.get("format") != compilation.FILE_FORMAT
+        or not isinstance(signed.get("compilation"), dict)
+        or not isinstance(signed.get("signature"), dict)
+    ):
+        raise PackageRefused(
+            _(
+                "Filen är inte en signerad sammanställning från Stegvis (format, compilation, "
+                "signature saknas)."
+            )
+        )
+    document = signed["compilation"]
+    version = document.get("schema_version")
+    if version != compilation.SCHEMA_VERSION:
+        raise PackageRefused(
+            _("Sammanställningens schemaversion %(version)s stöds inte (bara %(supported)s).")
+            % {"version": version, "supported": compilation.SCHEMA_VERSION}
+        )
+    errors = sorted(
+        jsonschema.Draft202012Validator(compilation.schema()).iter_errors(document),
+        key=lambda e: list(e.absolute_path),
+    )
+    if errors:
+        raise PackageRefused(
+            *[
+                _("Fel i sammanställningen vid %(path)s: %(message)s")
+                % {"path": "/".join(str(p) for p in e.absolute_path) or "/", "message": e.message}
+                for e in errors[:20]
+            ]
+        )
+    return signed
+
+
+@transaction.atomic
+def receive_compilation(network: Network, raw: bytes, *, user: User | None) -> ReceivedCompilation:
+    """Check a signed compilation file and store it for ``network``; :class:`PackageRefused`
+    (nothing saved) with every reason otherwise. A newer version for the same association and
+    period replaces the earlier one (a correction)."""
+    from . import compilation
+
+    signed = _load_compilation(raw)
+    document = signed["compilation"]
+    key = document["association_key"]
+    registration = AssociationKeyRegistration.objects.filter(network=network, key_id=key).first()
+    if registration is None or signed["signature"].get("key_id") != key:
+        raise PackageRefused(
+            _(
+                "Okänd nyckel %(key)s: registrera förbundets publika nyckel innan "
+                "sammanställningar från förbundet tas emot."
+            )
+            % {"key": key}
+        )
+    if signed["signature"].get("algorithm") != "Ed25519" or not signing.verify(
+        registration.public_key, document, str(signed["signature"].get("value", ""))
+    ):
+        raise PackageRefused(
+            _(
+                "Signaturen stämmer inte: sammanställningen har ändrats efter att den "
+                "signerades, eller är inte signerad med förbundets nyckel."
+            )
+        )
+    if document["network"] != network.slug:
+        raise PackageRefused(
+            _("Sammanställningen är ställd till nätverket %(slug)s, inte till %(name)s.")
+            % {"slug": document["network"], "name": network.name}
+        )
+    if document["association"] != registration.association_slug:
+        raise PackageRefused(
+            _(
+                "Sammanställningen gäller förbundet %(slug)s, men nyckeln är registrerad för "
+                "%(registered)s."
+            )
+            % {"slug": document["association"], "registered": registration.association_slug}
+        )
+    period = parse(document["period"])
+    if period.start > _today():
+        raise PackageRefused(
+            _("Perioden %(period)s ligger i framtiden.") % {"period": period.label}
+        )
+    tables = document["tables"]
+    small = compilation.small_counts(tables)
+    if small:
+        raise PackageRefused(
+            _("Sammanställningen har små tal (1–4) som inte är skyddade: %(cells)s.")
+            % {"cells": ", ".join(small[:10])}
+        )
+    problems = compilation.inconsistencies(tables)
+    if problems:
+        raise PackageRefused(_("Sammanställningens summor går inte ihop:"), *problems)
+    current = ReceivedCompilation.objects.select_for_update().filter(
+        network=network, association_slug=registration.association_slug, replaced_by__isnull=True
+    )
+    same = next((c for c in current if c.period == period.label), None)
+    for other in current:
+        if (
+            other.period != period.label
+            and other.period_start <= period.end
+            and period.start <= other.period_end
+        ):
+            raise PackageRefused(
+                _(
+                    "Perioden %(period)s överlappar den redan mottagna sammanställningen för "
+                    "%(other)s."
+                )
+                % {"period": period.label, "other": other.period}
+            )
+    if same is not None and document["version"] <= same.version:
+        raise PackageRefused(
+            _(
+                "Sammanställningen (version %(version)s) är äldre än eller samma som den redan "
+                "mottagna för %(period)s (version %(received)s)."
+            )
+            % {"version": document["version"], "period": period.label, "received": same.version}
+        )
+    new_cells = compilation.cells(tables)
+    changes: list[dict[str, Any]] = []
+    if same is not None:
+
+        def shown(c: dict[str, Any]) -> Any:
+            return c["count"] if c["count"] is not None else c["mark"]
+
+        old = {
+            (c["table"], c["key"], c["gender"]): shown(c)
+            for c in compilation.cells(same.document["tables"])
+        }
+        new = {(c["table"], c["key"], c["gender"]): shown(c) for c in new_cells}
+        for cell in sorted(set(old) | set(new)):
+            if old.get(cell) != new.get(cell):
+                table, row, g = cell
+                changes.append(
+                    {
+                        "table": table,
+                        "key": row,
+                        "gender": g,
+                        "before": old.get(cell),
+                        "after": new.get(cell),
+                    }
+                )
+    received = ReceivedCompilation(
+        network=network,
+        registration=registration,
+        association_slug=registration.association_slug,
+        period=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        version=document["version"],
+        detail=document["detail"],
+        document=document,
+        signature=str(signed["signature"]["value"])[:128],
+        key_id=key,
+        received_by=user,
+        changes=changes,
+    )
+    if same is not None:
+        same.replaced_by = same
+        same.save(update_fields=["replaced_by"])
+    received.save()
+    if same is not None:
+        same.replaced_by = received
+        same.save(update_fields=["replaced_by"])
+    CompilationCell.objects.bulk_create(
+        CompilationCell(network=network, compilation=received, **cell) for cell in new_cells
+    )
+    audit.record(
+        "aggregates.compilation_received",
+        user=user,
+        owner=network,
+        obj=received,
+        reason=f"{registration.association_slug} {period.label} v{received.version}",
     )
     return received

@@ -23,6 +23,18 @@ urlpatterns = [
         name="association_national",
     ),
     path(
+        "a/<slug:association>/paket/sammanstallning/",
+        views.association_compilation,
+        name="association_compilation",
+    ),
+    path("n/<slug:network>/", views.network_home, name="network_home"),
+    path("n/<slug:network>/ta-emot/", views.network_receive, name="network_receive"),
+    path(
+        "n/<slug:network>/<uuid:compilation>/",
+        views.network_compilation,
+        name="network_compilation",
+    ),
+    path(
         "a/<slug:association>/paket/<uuid:package>/",
         views.association_package,
         name="association_package",

@@ -12,18 +12,34 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from stegvis.core import audit
+from stegvis.core.codes import ReportGroup
 from stegvis.core.models import Role
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.interventions.access import get_intervention_for_user
 from stegvis.interventions.models import Intervention
 
-from . import figures, package, services
-from .access import get_package_for_user
-from .forms import KeyForm, ReviewForm, UploadForm
-from .models import PackageDispatch, ProviderKeyRegistration, ReceivedPackage
-from .permissions import can_read_packages, can_receive_packages, can_send_packages
+from . import compilation, figures, package, services
+from .access import get_compilation_for_user, get_package_for_user
+from .forms import (
+    AssociationKeyForm,
+    CompilationForm,
+    CompilationUploadForm,
+    KeyForm,
+    ReviewForm,
+    UploadForm,
+)
+from .models import (
+    AssociationKeyRegistration,
+    CompilationDispatch,
+    PackageDispatch,
+    ProviderKeyRegistration,
+    ReceivedCompilation,
+    ReceivedPackage,
+)
+from .permissions import can_compile, can_read_packages, can_receive_packages, can_send_packages
 
 PAGE_SIZE = 25
 
@@ -72,6 +88,7 @@ def _label_rows() -> dict[str, dict[str, Any]]:
             "negativ": _("Negativ"),
             "ej_matt": _("Ej mätt"),
         },
+        "positive_by_group": labels(ReportGroup.choices),
         "steps_moved": {},
         "follow_up_6": follow_up,
         "follow_up_12": follow_up,
@@ -92,6 +109,7 @@ def _table_titles() -> dict[str, str]:
         "occupation_exit": _("Sysselsättning efter (vid avslut)"),
         "time_in_intervention": _("Tid i insatsen (avslutade)"),
         "progression": _("Stegförflyttning (avslutade)"),
+        "positive_by_group": _("Positiv stegförflyttning per avslutsgrupp"),
         "steps_moved": _("Antal steg (avslutade med minst två mätningar)"),
         "follow_up_6": _("Uppföljning 6 månader efter avslut"),
         "follow_up_12": _("Uppföljning 12 månader efter avslut"),
@@ -350,4 +368,186 @@ def association_national(request: HttpRequest, association: str) -> HttpResponse
             "individual": individual,
             "structural": structural,
         },
+    )
+
+
+# --- Compilations ------------------------------------------------------------------------------
+
+
+@role_required({Role.OFFICE}, can_receive_packages)
+@require_http_methods(["GET", "POST"])
+def association_compilation(request: HttpRequest, association: str) -> HttpResponse:
+    """The office builds a signed compilation of its year's figures for a network (suppressed)
+    and downloads it; the page shows the association's public key for the network."""
+    actor = get_actor(request)
+    assert actor.association is not None
+    form = CompilationForm(initial={"ar": timezone.localdate().year})
+    if request.method == "POST":
+        form = CompilationForm(request.POST)
+        if form.is_valid():
+            try:
+                name, data = services.build_compilation(
+                    actor.association,
+                    form.cleaned_data["natverk"],
+                    form.cleaned_data["ar"],
+                    detail=not form.cleaned_data["utan_insatser"],
+                    user=actor.user,
+                    actor=actor,
+                )
+            except services.PackageRefused as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                response = HttpResponse(data, content_type="application/json")
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                return response
+    built = CompilationDispatch.objects.visible_to(actor).select_related("built_by")[:PAGE_SIZE]
+    return render(
+        request,
+        "aggregates/association_compilation.html",
+        {
+            "form": form,
+            "key": services.association_key(actor.association),
+            "built": built,
+        },
+    )
+
+
+def _network_tables(
+    per: list[compilation.NetworkFigures], total: compilation.NetworkFigures
+) -> list[dict[str, Any]]:
+    labels = {
+        "participants": _("Deltagare under året"),
+        "new": _("Nya"),
+        "exited": _("Avslutade"),
+        **{g: _("Avslut: %(group)s") % {"group": label} for g, label in ReportGroup.choices},
+    }
+    result = []
+    for shown, title in [*((f, f.label) for f in per), (total, _("Alla förbund"))]:
+        rows = [
+            dict(zip(["kvinna", "man", "annat", "total"], values, strict=True), label=labels[line])
+            for line, values in shown.shown()
+        ]
+        result.append({"title": title, "rows": rows, "total": None, "name": "network"})
+    return result
+
+
+@role_required({Role.COMPILER}, can_compile)
+def network_home(request: HttpRequest, network: str) -> HttpResponse:
+    """The network's combined figures for a year, per association and in total, from the
+    published cells of the compilations received; and the compilations themselves."""
+    actor = get_actor(request)
+    year = _year(request)
+    received = ReceivedCompilation.objects.visible_to(actor)
+    current = received.filter(replaced_by__isnull=True, period_start__year=year)
+    names = dict(
+        AssociationKeyRegistration.objects.visible_to(actor)
+        .filter(association_slug__in=current.values("association_slug"))
+        .values_list("association_slug", "association_name")
+    )
+    per, total = compilation.network_figures(current, names)
+    listed = received.select_related("registration").order_by(
+        "-period_start", "registration__association_name", "-version"
+    )[:PAGE_SIZE]
+    audit.record("aggregates.network_figures", actor=actor, reason=str(year))
+    return render(
+        request,
+        "aggregates/network_home.html",
+        {
+            "year": year,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+            "tables": _network_tables(per, total) if per else [],
+            "compilations": listed,
+        },
+    )
+
+
+@role_required({Role.COMPILER}, can_compile)
+@require_http_methods(["GET", "POST"])
+def network_receive(request: HttpRequest, network: str) -> HttpResponse:
+    """Register associations' public keys and upload their compilation files."""
+    actor = get_actor(request)
+    assert actor.network is not None
+    key_form = AssociationKeyForm()
+    upload_form = CompilationUploadForm()
+    if request.method == "POST":
+        if request.POST.get("action") == "key":
+            key_form = AssociationKeyForm(request.POST)
+            if key_form.is_valid():
+                try:
+                    services.register_association_key(
+                        actor,
+                        key_form.cleaned_data["association_slug"],
+                        key_form.cleaned_data["association_name"],
+                        key_form.cleaned_data["public_key"],
+                    )
+                    messages.success(request, _("Nyckeln är registrerad."))
+                    return redirect("aggregates:network_receive", network=network)
+                except services.PackageRefused as exc:
+                    for message in exc.messages:
+                        key_form.add_error("public_key", message)
+        elif request.POST.get("action") == "upload":
+            upload_form = CompilationUploadForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                upload = upload_form.cleaned_data["file"]
+                try:
+                    if upload.size > compilation.MAX_BYTES:
+                        raise services.PackageRefused(
+                            _("Filen är för stor: en sammanställning är högst 50 MB.")
+                        )
+                    received = services.receive_compilation(
+                        actor.network, upload.read(), user=actor.user
+                    )
+                    messages.success(
+                        request,
+                        _("Sammanställningen från %(association)s för %(period)s är mottagen.")
+                        % {
+                            "association": received.registration.association_name,
+                            "period": received.period,
+                        },
+                    )
+                    return redirect(
+                        "aggregates:network_compilation",
+                        network=network,
+                        compilation=received.public_id,
+                    )
+                except services.PackageRefused as exc:
+                    for message in exc.messages:
+                        upload_form.add_error("file", message)
+        else:
+            raise PermissionDenied
+    keys = AssociationKeyRegistration.objects.visible_to(actor).select_related("registered_by")
+    return render(
+        request,
+        "aggregates/network_receive.html",
+        {"key_form": key_form, "upload_form": upload_form, "keys": keys},
+    )
+
+
+@role_required({Role.COMPILER}, can_compile)
+def network_compilation(request: HttpRequest, network: str, compilation: str) -> HttpResponse:
+    """One received compilation as published: its tables, and what a correction changed."""
+    from . import compilation as module
+
+    actor = get_actor(request)
+    received = get_compilation_for_user(request, compilation)
+    group_labels = dict(ReportGroup.choices)
+    tables = []
+    titles = {"participants": _("Deltagare under året"), "new": _("Nya"), "exits": _("Avslut")}
+    for name in module.TABLE_NAMES:
+        rows = []
+        for key, row in received.document["tables"][name].items():
+            if key == module.TOTAL:
+                continue
+            code, _dot, group = key.rpartition(".") if name == "exits" else (key, "", "")
+            label = " – ".join(p for p in (code, str(group_labels.get(group, ""))) if p)
+            rows.append({**row, "label": label, "total": row[module.TOTAL]})
+        total = {**received.document["tables"][name][module.TOTAL]}
+        total["total"] = total[module.TOTAL]
+        tables.append({"title": titles[name], "rows": rows, "total": total, "name": name})
+    audit.record("aggregates.compilation_viewed", actor=actor, obj=received)
+    return render(
+        request,
+        "aggregates/network_compilation.html",
+        {"compilation": received, "tables": tables},
     )

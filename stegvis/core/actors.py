@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 from stegvis.core.models import (
     PERSONAL_DATA_ROLES,
     Association,
+    Network,
     Role,
     RoleAssignment,
     Unit,
@@ -28,7 +29,12 @@ if TYPE_CHECKING:
 SESSION_KEY = "stegvis_role"
 
 # URL keyword arguments that name an owner, and the kind of owner each one names.
-OWNER_KWARGS = {"association": "association", "provider": "provider", "unit": "unit"}
+OWNER_KWARGS = {
+    "association": "association",
+    "provider": "provider",
+    "unit": "unit",
+    "network": "network",
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,11 @@ class Actor:
         return self.assignment.unit
 
     @property
-    def owner(self) -> Association | Unit:
+    def network(self) -> Network | None:
+        return self.assignment.network
+
+    @property
+    def owner(self) -> Association | Unit | Network:
         return self.assignment.owner
 
     @property
@@ -67,8 +77,8 @@ def active_assignments(user: User) -> list[RoleAssignment]:
     return list(
         RoleAssignment.objects.active()
         .filter(user=user)
-        .select_related("association", "unit__organisation")
-        .order_by("association__name", "unit__name", "role")
+        .select_related("association", "unit__organisation", "network")
+        .order_by("association__name", "unit__name", "network__name", "role")
     )
 
 
@@ -84,7 +94,7 @@ def chosen_assignment(request: HttpRequest) -> RoleAssignment | None:
     return (
         RoleAssignment.objects.active()
         .filter(user=request.user, public_id=public_id)
-        .select_related("association", "unit__organisation")
+        .select_related("association", "unit__organisation", "network")
         .first()
     )
 
@@ -92,6 +102,8 @@ def chosen_assignment(request: HttpRequest) -> RoleAssignment | None:
 def _matches(assignment: RoleAssignment, kind: str, key: object) -> bool:
     if kind == "association":
         return assignment.association is not None and assignment.association.slug == key
+    if kind == "network":
+        return assignment.network is not None and assignment.network.slug == key
     unit = assignment.unit
     if unit is None or str(unit.public_id) != str(key):
         return False
@@ -115,9 +127,11 @@ def resolve_actor(request: HttpRequest, kind: str, key: object) -> Actor:
 
 
 def owner_prefix(actor: Actor) -> str:
-    """The URL name prefix of the actor's owner: association, provider or unit."""
+    """The URL name prefix of the actor's owner: association, provider, unit or network."""
     if actor.association is not None:
         return "association"
+    if actor.network is not None:
+        return "network"
     assert actor.unit is not None
     return "provider" if actor.unit.is_provider else "unit"
 
@@ -125,6 +139,8 @@ def owner_prefix(actor: Actor) -> str:
 def owner_kwargs(actor: Actor) -> dict[str, object]:
     if actor.association is not None:
         return {"association": actor.association.slug}
+    if actor.network is not None:
+        return {"network": actor.network.slug}
     assert actor.unit is not None
     return {owner_prefix(actor): actor.unit.public_id}
 

@@ -10,6 +10,7 @@ from stegvis.core.models import (
     AuditEvent,
     Member,
     Municipality,
+    Network,
     Organisation,
     RoleAssignment,
     Unit,
@@ -44,6 +45,12 @@ class AssociationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
     list_display = ["organisation", "association", "joined", "left"]
@@ -59,7 +66,7 @@ class UserAdmin(admin.ModelAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "association", "unit", "deactivated_at"]
+    list_display = ["user", "role", "association", "unit", "network", "deactivated_at"]
     list_filter = ["role"]
     raw_id_fields = ["user"]
 

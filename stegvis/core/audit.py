@@ -22,7 +22,7 @@ from stegvis.core.models import Association, AuditChainHead, AuditEvent, Unit
 
 if TYPE_CHECKING:
     from stegvis.core.actors import Actor
-    from stegvis.core.models import User
+    from stegvis.core.models import Network, User
 
 GENESIS = "0" * 64
 
@@ -66,7 +66,7 @@ def record(
     *,
     actor: Actor | None = None,
     user: User | None = None,
-    owner: Association | Unit | None = None,
+    owner: Association | Unit | Network | None = None,
     obj: Any = None,
     object_type: str = "",
     object_id: str = "",

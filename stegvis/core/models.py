@@ -58,11 +58,15 @@ class Role(models.TextChoices):
     # Association-owned, invited by the office to file Lex Heller reports: sees only their own
     # reports, and no other association page (so it is not in ASSOCIATION_ROLES).
     REPORTER = "reporter", _("Rapportör (Lex Heller)")
+    # Network role: imports associations' compilation packages and sees their combined,
+    # suppressed figures; nothing of any association or provider.
+    COMPILER = "compiler", _("Sammanställare i nätverk")
 
 
 ASSOCIATION_ROLES = frozenset({Role.OFFICE, Role.BOARD, Role.PREPARATORY, Role.AUDITOR})
 PROVIDER_ROLES = frozenset({Role.PROVIDER_MANAGER, Role.COACH})
 UNIT_ROLES = frozenset({Role.REFERRER})
+NETWORK_ROLES = frozenset({Role.COMPILER})
 # Roles held in an association: its own roles, and the invited Lex Heller reporter.
 ASSOCIATION_OWNED_ROLES = ASSOCIATION_ROLES | {Role.REPORTER}
 # Roles that can see personal data must log in with two factors.
@@ -243,6 +247,32 @@ class Association(models.Model):
         ).distinct()
 
 
+class Network(models.Model):
+    """A regional or national network that compiles associations' figures (a county's
+    associations, say, or the national network). It owns its compilers' roles and the
+    compilation packages it imports, nothing else."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("namn"), max_length=200)
+    slug = models.SlugField(
+        _("kortnamn i adresser"),
+        max_length=60,
+        unique=True,
+        help_text=_("Små bokstäver, siffror och bindestreck, till exempel lansnatverket."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("nätverk")
+        verbose_name_plural = _("nätverk")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("aggregates:network_home", kwargs={"network": self.slug})
+
+
 class OwnedByAssociationQuerySet(models.QuerySet[Any]):
     """Rows owned by an association: visible only to that association's roles."""
 
@@ -367,14 +397,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class OwnedByAssociationOrUnit:
-    """A row owned by either an association or a unit (exactly one, by a check constraint)."""
+    """A row owned by an association, a unit or (roles only) a network: exactly one, by a check
+    constraint."""
 
     association: Association | None
     unit: Unit | None
 
     @property
-    def owner(self) -> Association | Unit:
-        owner = self.association or self.unit
+    def owner(self) -> Association | Unit | Network:
+        owner = self.association or self.unit or getattr(self, "network", None)
         assert owner is not None
         return owner
 
@@ -389,6 +420,8 @@ class RoleAssignmentQuerySet(models.QuerySet["RoleAssignment"]):
             return self.filter(association=actor.association)
         if actor.unit is not None:
             return self.filter(unit=actor.unit)
+        if actor.network is not None:
+            return self.filter(network=actor.network)
         return self.none()
 
 
@@ -400,6 +433,9 @@ class RoleAssignment(OwnedByAssociationOrUnit, models.Model):
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
+    )
+    network = models.ForeignKey(
+        Network, on_delete=models.PROTECT, null=True, blank=True, related_name="roles"
     )
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="roles")
@@ -416,17 +452,22 @@ class RoleAssignment(OwnedByAssociationOrUnit, models.Model):
         indexes = [
             models.Index(fields=["association", "role"], name="role_association_idx"),
             models.Index(fields=["unit", "role"], name="role_unit_idx"),
+            models.Index(fields=["network", "role"], name="role_network_idx"),
         ]
         constraints = [
             # Exactly one owner, of the kind the role needs.
             models.CheckConstraint(
                 condition=(
                     Q(role__in=sorted(r.value for r in ASSOCIATION_OWNED_ROLES))
-                    & Q(association__isnull=False, unit__isnull=True)
+                    & Q(association__isnull=False, unit__isnull=True, network__isnull=True)
                 )
                 | (
                     Q(role__in=sorted(r.value for r in PROVIDER_ROLES | UNIT_ROLES))
-                    & Q(association__isnull=True, unit__isnull=False)
+                    & Q(association__isnull=True, unit__isnull=False, network__isnull=True)
+                )
+                | (
+                    Q(role__in=sorted(r.value for r in NETWORK_ROLES))
+                    & Q(association__isnull=True, unit__isnull=True, network__isnull=False)
                 ),
                 name="role_owner_matches_role",
             ),
@@ -439,6 +480,11 @@ class RoleAssignment(OwnedByAssociationOrUnit, models.Model):
                 fields=["user", "role", "unit"],
                 condition=Q(deactivated_at__isnull=True, unit__isnull=False),
                 name="role_unique_active_in_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "network"],
+                condition=Q(deactivated_at__isnull=True, network__isnull=False),
+                name="role_unique_active_in_network",
             ),
         ]
 

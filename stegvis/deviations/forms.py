@@ -133,6 +133,37 @@ class ReportForm(forms.Form):
         }
 
 
+class PaperReportForm(ReportForm):
+    """The office enters a report that arrived on paper: the same form, the reporter's
+    organisation chosen by the office, and the day the paper arrived."""
+
+    received_on = forms.DateField(
+        label=_("Inkom på papper"),
+        widget=DateInput(),
+        help_text=_("Dagen då pappersrapporten kom in till förbundet."),
+        error_messages={
+            "required": _("Ange när rapporten kom in."),
+            "invalid": _("Ange datumet som ÅÅÅÅ-MM-DD."),
+        },
+    )
+
+    def __init__(self, *args: Any, association: Association, **kwargs: Any) -> None:
+        super().__init__(*args, association=association, in_unit=False, **kwargs)
+        reporter: Any = self.fields["reporter_organisation"]
+        reporter.label = _("Rapportörens organisation")
+        reporter.required = True
+        reporter.empty_label = None
+        reporter.error_messages["required"] = _("Välj rapportörens organisation.")
+        # The day the paper came in, first.
+        self.order_fields(["received_on", *[f for f in self.fields if f != "received_on"]])
+
+    def clean_received_on(self) -> date:
+        value: date = self.cleaned_data["received_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("En rapport kan inte komma in i framtiden."))
+        return value
+
+
 class NoteForm(forms.Form):
     note = ScreenedTextField(
         label=_("Anteckning"),
@@ -256,3 +287,20 @@ class PeriodForm(forms.Form):
         if start and end and (end - start).days > 366 * 5:
             self.add_error("till", _("Välj en period på högst fem år."))
         return data
+
+
+class NetworkExportForm(forms.Form):
+    natverk = forms.SlugField(
+        label=_("Nätverkets kortnamn"),
+        max_length=60,
+        help_text=_("Som nätverket har angett det, t.ex. lansnatverket."),
+    )
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=7,
+        help_text=_("T.ex. 2026 (år), 2026H1 (halvår) eller 2026Q3 (kvartal)."),
+    )
+
+
+class NetworkUploadForm(forms.Form):
+    file = forms.FileField(label=_("Lex Heller-sammanställning (JSON)"))

@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.core.models import (
     ASSOCIATION_ROLES,
+    NETWORK_ROLES,
     Association,
+    Network,
     Organisation,
     OwnedByAssociationQuerySet,
     Role,
@@ -203,6 +205,9 @@ class DeviationReport(models.Model):
     what_happened = models.TextField(_("vad hände"))
     consequence = models.TextField(_("konsekvens för individen"), blank=True)
     proposed_solution = models.TextField(_("förslag på lösning"), blank=True)
+    # A report that arrived on paper and that the office registered on the reporter's behalf
+    # (``reported_by`` is then the office user who registered it).
+    on_paper = models.BooleanField(_("registrerad från papper"), default=False)
     return_message = models.TextField(_("vad som behöver kompletteras"), blank=True)
     merged_into = models.ForeignKey(
         "self",
@@ -332,3 +337,115 @@ class DeviationComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.at:%Y-%m-%d}"
+
+
+# --- Compiling with other associations (a county's network) ---------------------------------
+
+
+class LexHellerDispatch(models.Model):
+    """A Lex Heller compilation package the association built for a network: counts only."""
+
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    network = models.CharField(_("nätverk"), max_length=60)
+    period = models.CharField(_("period"), max_length=7)
+    version = models.PositiveIntegerField(_("version"))
+    document = models.JSONField()
+    built_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    built_at = models.DateTimeField(default=timezone.now)
+
+    objects = OwnedByAssociationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-built_at"]
+        indexes = [
+            models.Index(fields=["association", "network", "period"], name="lhdispatch_assoc_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "network", "period", "version"],
+                name="lhdispatch_unique_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Lex Heller {self.period} v{self.version}"
+
+
+class NetworkLexHellerQuerySet(models.QuerySet):
+    def visible_to(self, actor: Actor) -> NetworkLexHellerQuerySet:
+        if actor.network is None or actor.role not in NETWORK_ROLES:
+            return self.none()
+        return self.filter(network=actor.network)
+
+
+class ReceivedLexHeller(models.Model):
+    """An association's Lex Heller compilation as the network received it (counts only). A
+    newer version for the same association and period replaces the earlier one."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="+")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    registration = models.ForeignKey(
+        "aggregates.AssociationKeyRegistration", on_delete=models.PROTECT, related_name="+"
+    )
+    association_slug = models.SlugField(max_length=60)
+    period = models.CharField(_("period"), max_length=7)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    version = models.PositiveIntegerField(_("version"))
+    document = models.JSONField()
+    signature = models.CharField(max_length=128)
+    key_id = models.CharField(max_length=16)
+    received_at = models.DateTimeField(_("mottagen"), default=timezone.now)
+    received_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    replaced_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = NetworkLexHellerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "association_slug"]
+        indexes = [
+            models.Index(
+                fields=["network", "association_slug", "period_start"], name="lhreceived_idx"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "association_slug", "period"],
+                condition=Q(replaced_by__isnull=True),
+                name="lhreceived_one_current",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="lhreceived_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Lex Heller {self.association_slug} {self.period} v{self.version}"
+
+
+class LexHellerCell(models.Model):
+    """One count of a received Lex Heller compilation: a dimension (category, organisation
+    kind, state, days to decision) and its key."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="+")
+    compilation = models.ForeignKey(
+        ReceivedLexHeller, on_delete=models.CASCADE, related_name="cells"
+    )
+    dimension = models.CharField(max_length=20)
+    key = models.CharField(max_length=100)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["network", "compilation"], name="lhcell_network_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compilation", "dimension", "key"], name="lhcell_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}/{self.key}={self.count}"

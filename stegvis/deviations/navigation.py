@@ -13,6 +13,9 @@ from stegvis.deviations.permissions import can_file_reports, can_read_reports
 def items(actor: Actor) -> list[tuple[str, str]]:
     if actor.role == Role.REPORTER:
         return []  # their start page is their list of reports
+    if actor.role == Role.COMPILER and actor.network is not None:
+        url = reverse("deviations:network_compilation", kwargs={"network": actor.network.slug})
+        return [(_("Lex Heller-sammanställning"), url)]
     if can_file_reports(actor) and actor.unit is not None:
         prefix = "provider" if actor.unit.is_provider else "unit"
         url = reverse(f"deviations:{prefix}_list", kwargs={prefix: actor.unit.public_id})

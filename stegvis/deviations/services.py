@@ -366,6 +366,64 @@ def file_report(
 
 
 @transaction.atomic
+def register_paper_report(
+    actor: Actor,
+    details: ReportDetails,
+    *,
+    received_on: date,
+    base_url: str,
+) -> DeviationReport:
+    """The office registers a report that arrived on paper: the same checks as a filed report
+    (personal data refused, organisations that were members, no future dates), the reporter's
+    organisation chosen by the office, the day the paper arrived as ``received_on``."""
+    _require(can_manage_setup(actor))
+    association = actor.association
+    assert association is not None
+    errors: dict[str, list[str]] = {}
+    if received_on > timezone.localdate():
+        errors["received_on"] = [_("En rapport kan inte komma in i framtiden.")]
+    if details.reporter_organisation is None:
+        errors["reporter_organisation"] = [_("Välj rapportörens organisation.")]
+    try:
+        _validate(association, details, received_on=min(received_on, timezone.localdate()))
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    Association.objects.select_for_update().filter(pk=association.pk).first()
+    last = DeviationReport.objects.filter(association=association).aggregate(m=Max("number"))
+    report = DeviationReport.objects.create(
+        association=association,
+        number=(last["m"] or 0) + 1,
+        event_date=details.event_date,
+        received_on=received_on,
+        reported_by=actor.user,
+        reporter_unit=None,
+        reporter_role=actor.role,
+        reporter_organisation=details.reporter_organisation,
+        intervention=details.intervention,
+        category=details.category,
+        what_happened=details.what_happened.strip(),
+        consequence=details.consequence.strip(),
+        proposed_solution=details.proposed_solution.strip(),
+        on_paper=True,
+    )
+    report.organisations.set(details.organisations)
+    DeviationStep.objects.create(
+        association=association,
+        report=report,
+        from_state="",
+        to_state=State.RECEIVED,
+        by=actor.user,
+        note=_("Registrerad från en pappersrapport."),
+    )
+    audit.record("deviation.report.paper", actor=actor, obj=report)
+    _notify_administrators(report, base_url)
+    return report
+
+
+@transaction.atomic
 def supplement_report(
     actor: Actor, report: DeviationReport, details: ReportDetails, *, base_url: str
 ) -> DeviationReport:

@@ -33,6 +33,7 @@ def _reporter_pages(base: str, prefix: str, roles: set[Role]) -> list[URLPattern
 A = "a/<slug:association>/lex-heller/"
 association_roles = role_required(ASSOCIATION_ROLES)
 office = role_required({Role.OFFICE})
+compiler = role_required({Role.COMPILER})
 
 urlpatterns: list[URLPattern] = [
     *_reporter_pages("p/<uuid:provider>/lex-heller/", "provider", set(PROVIDER_ROLES)),
@@ -57,6 +58,23 @@ urlpatterns: list[URLPattern] = [
         A + "sammanstallning.xlsx",
         association_roles(views.compilation_xlsx),
         name="association_compilation_xlsx",
+    ),
+    path(A + "papper/", office(views.association_paper), name="association_paper"),
+    path(A + "natverk/", office(views.association_network), name="association_network"),
+    path(
+        "n/<slug:network>/lex-heller/",
+        compiler(views.network_compilation),
+        name="network_compilation",
+    ),
+    path(
+        "n/<slug:network>/lex-heller/sammanstallning.pdf",
+        compiler(views.network_compilation_pdf),
+        name="network_compilation_pdf",
+    ),
+    path(
+        "n/<slug:network>/lex-heller/sammanstallning.xlsx",
+        compiler(views.network_compilation_xlsx),
+        name="network_compilation_xlsx",
     ),
     path(A + "handlaggare/", office(views.administrator_list), name="association_administrators"),
     path(

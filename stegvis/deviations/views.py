@@ -42,7 +42,10 @@ from stegvis.deviations.forms import (
     DecisionForm,
     FeedbackForm,
     MergeForm,
+    NetworkExportForm,
+    NetworkUploadForm,
     NoteForm,
+    PaperReportForm,
     PeriodForm,
     ReportForm,
     ReturnForm,
@@ -220,6 +223,50 @@ def _a(actor: Actor, name: str, **kwargs: Any) -> str:
     assert actor.association is not None
     return reverse(
         f"deviations:association_{name}", kwargs={"association": actor.association.slug, **kwargs}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def association_paper(request: HttpRequest, association: str) -> HttpResponse:
+    """The office registers a report that arrived on paper, on the reporter's form."""
+    actor = get_actor(request)
+    owner = actor.association
+    assert owner is not None
+    form = PaperReportForm(
+        request.POST if request.method == "POST" else None,
+        association=owner,
+        initial={"received_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.register_paper_report(
+                actor,
+                form.details(),
+                received_on=form.cleaned_data["received_on"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Pappersrapporten är registrerad som nummer %(number)s.")
+                % {"number": report.number},
+            )
+            return redirect(
+                "deviations:association_detail", association=owner.slug, report=report.public_id
+            )
+    return render(
+        request,
+        "deviations/report_form.html",
+        {
+            "form": form,
+            "association": owner,
+            "several": False,
+            "back": reverse("deviations:association_list", kwargs={"association": owner.slug}),
+            "title": _("Registrera en pappersrapport"),
+            "submit": _("Registrera rapporten"),
+        },
     )
 
 
@@ -547,5 +594,140 @@ def compilation_xlsx(request: HttpRequest, association: str) -> HttpResponse:
     )
     response["Content-Disposition"] = (
         f'attachment; filename="lex-heller-{start.isoformat()}-{end.isoformat()}.xlsx"'
+    )
+    return response
+
+
+# --- Compiling with other associations -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def association_network(request: HttpRequest, association: str) -> HttpResponse:
+    """The office builds a signed Lex Heller compilation (counts only) for a network."""
+    from stegvis.aggregates.services import PackageRefused
+    from stegvis.deviations import network as lexheller
+
+    actor = get_actor(request)
+    owner = actor.association
+    assert owner is not None
+    form = NetworkExportForm(
+        request.POST if request.method == "POST" else None,
+        initial={"period": str(timezone.localdate().year)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            name, data = lexheller.build_file(
+                owner,
+                form.cleaned_data["natverk"],
+                form.cleaned_data["period"],
+                user=actor.user,
+                actor=actor,
+            )
+        except PackageRefused as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            response = HttpResponse(data, content_type="application/json")
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    from stegvis.deviations.models import LexHellerDispatch
+
+    built = LexHellerDispatch.objects.visible_to(actor)[:25]
+    return render(request, "deviations/association_network.html", {"form": form, "built": built})
+
+
+def _network_year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("ar", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _network_context(request: HttpRequest) -> dict[str, Any]:
+    from stegvis.deviations import network as lexheller
+    from stegvis.deviations.models import ReceivedLexHeller
+
+    actor = get_actor(request)
+    c = lexheller.combined(ReceivedLexHeller.objects.visible_to(actor), _network_year(request))
+    return {"c": c, "tables": lexheller.tables(c)}
+
+
+@require_http_methods(["GET", "POST"])
+def network_compilation(request: HttpRequest, network: str) -> HttpResponse:
+    """The network's combined Lex Heller compilation for a year, and the upload of the
+    associations' signed compilations."""
+    from stegvis.aggregates.services import PackageRefused
+    from stegvis.core import audit
+    from stegvis.deviations import network as lexheller
+
+    actor = get_actor(request)
+    assert actor.network is not None
+    upload_form = NetworkUploadForm()
+    if request.method == "POST":
+        upload_form = NetworkUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            upload = upload_form.cleaned_data["file"]
+            try:
+                if upload.size > lexheller.MAX_BYTES:
+                    raise PackageRefused(_("Filen är för stor: en sammanställning är högst 50 MB."))
+                received = lexheller.receive(actor.network, upload.read(), user=actor.user)
+            except PackageRefused as exc:
+                for message in exc.messages:
+                    upload_form.add_error("file", message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Lex Heller-sammanställningen från %(association)s för %(period)s är "
+                        "mottagen."
+                    )
+                    % {
+                        "association": received.registration.association_name,
+                        "period": received.period,
+                    },
+                )
+                return redirect(
+                    f"{reverse('deviations:network_compilation', kwargs={'network': network})}"
+                    f"?ar={received.period_start.year}"
+                )
+    context = _network_context(request)
+    audit.record("deviation.network_compilation_viewed", actor=actor, reason=str(context["c"].year))
+    return render(
+        request,
+        "deviations/network_compilation.html",
+        {
+            **context,
+            "upload_form": upload_form,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+        },
+    )
+
+
+def network_compilation_pdf(request: HttpRequest, network: str) -> HttpResponse:
+    from django.template.loader import render_to_string
+
+    from stegvis.core.pdf import html_to_pdf
+
+    context = _network_context(request)
+    html = render_to_string("deviations/network_compilation_print.html", context, request=request)
+    pdf = html_to_pdf(html, stylesheets=("css/stegvis.css", "deviations/deviations.css"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="lex-heller-{network}-{context["c"].year}.pdf"'
+    )
+    return response
+
+
+def network_compilation_xlsx(request: HttpRequest, network: str) -> HttpResponse:
+    from stegvis.reports.tables import to_xlsx
+
+    context = _network_context(request)
+    response = HttpResponse(
+        to_xlsx(context["tables"]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="lex-heller-{network}-{context["c"].year}.xlsx"'
     )
     return response

@@ -71,6 +71,7 @@ def test_association_a_counts_only_its_residents(example, world, gemensam):
         time_in_intervention__6_12_man=(1, 0, 0),
         time_in_intervention__0_3_man=(0, 1, 1),
         progression__positiv=(1, 0, 0),
+        positive_by_group__arbete=(1, 0, 0),
         progression__ej_matt=(0, 1, 0),
         progression__ingen=(0, 0, 1),
         follow_up_6__ej_nadd=(0, 1, 0),

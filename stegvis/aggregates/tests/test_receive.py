@@ -84,6 +84,9 @@ def test_a_correction_replaces_the_earlier_package_and_lists_what_changed(exampl
         ("exit_reasons", "studier", "kvinna", 0, 1),
         ("exit_groups", "arbete", "kvinna", 1, 0),
         ("exit_groups", "studier", "kvinna", 0, 1),
+        # She had moved up the ladder: her positive step moves group with her.
+        ("positive_by_group", "arbete", "kvinna", 1, 0),
+        ("positive_by_group", "studier", "kvinna", 0, 1),
     }
     assert ReceivedPackage.objects.filter(replaced_by__isnull=True).count() == 1
 

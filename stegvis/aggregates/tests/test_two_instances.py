@@ -97,3 +97,66 @@ def test_build_on_one_database_import_on_another_and_refuse_a_tampered_file(tmp_
     assert _count(office_db) == office_before + 1
     # The provider's database received nothing.
     assert _count(provider_db) == provider_before
+
+
+def _compilations(db: Path) -> int:
+    return int(
+        _query(
+            db,
+            "__import__('stegvis.aggregates.models').aggregates.models"
+            ".ReceivedCompilation.objects.count()",
+        )
+    )
+
+
+def test_a_compilation_built_on_one_database_imported_on_another_and_a_tampered_one(tmp_path):
+    """The association's instance builds and signs its compilation; the county network's own
+    instance registers the association's key and imports it; a changed number is refused."""
+    office_db, network_db = tmp_path / "forbund.sqlite3", tmp_path / "natverk.sqlite3"
+    _run(office_db, "migrate", "--skip-checks", "-v0")
+    shutil.copy(office_db, network_db)
+    for db in (office_db, network_db):
+        _run(db, "load_demo", "--skip-checks")
+    year = _query(office_db, "__import__('django.utils.timezone').utils.timezone.localdate().year")
+    before = _compilations(network_db)
+
+    compiled = tmp_path / "sammanstallning.json"
+    _run(
+        office_db, "build_compilation", "--skip-checks", "sjostaden", "--network", "lansnatverket",
+        "--year", year, "--without-detail", "--output", str(compiled),
+    )  # fmt: skip
+    signed = json.loads(compiled.read_text(encoding="utf-8"))
+    assert signed["compilation"]["detail"] is False
+    cells = [
+        v
+        for rows in signed["compilation"]["tables"].values()
+        for row in rows.values()
+        for v in row.values()
+    ]
+    assert not [v for v in cells if isinstance(v, int) and 0 < v < 5]
+    public_key = _run(office_db, "association_key", "--skip-checks", "sjostaden").stdout.split()[0]
+
+    # The network's instance knows another key for Sjöstaden (its own demo's): unknown key.
+    refused = _run(network_db, "import_compilation", "--skip-checks", str(compiled), check=False)
+    assert refused.returncode != 0 and "Okänd nyckel" in refused.stderr
+    _run(
+        network_db, "register_association_key", "--skip-checks", "lansnatverket", "sjostaden",
+        "Samordningsförbundet Sjöstaden", public_key, "--as", "nils@lansnatverket.example",
+    )  # fmt: skip
+    imported = _run(network_db, "import_compilation", "--skip-checks", str(compiled))
+    # The demo's own v1 is there already: the file (v2 at the association) corrects it.
+    assert f"Mottagen: sjostaden {year} version 2" in imported.stdout
+    assert _compilations(network_db) == before + 1
+
+    signed["compilation"]["tables"]["participants"]["totalt"]["annat"] = 5
+    tampered = tmp_path / "andrad.json"
+    tampered.write_text(json.dumps(signed), encoding="utf-8")
+    refused = _run(network_db, "import_compilation", "--skip-checks", str(tampered), check=False)
+    assert refused.returncode != 0 and "Signaturen stämmer inte" in refused.stderr
+    again = _run(network_db, "import_compilation", "--skip-checks", str(compiled), check=False)
+    assert again.returncode != 0 and "äldre än eller samma" in again.stderr
+    not_json = tmp_path / "inte.json"
+    not_json.write_bytes(b"\x00\x01")
+    refused = _run(network_db, "import_compilation", "--skip-checks", str(not_json), check=False)
+    assert refused.returncode != 0 and "går inte att läsa som JSON" in refused.stderr
+    assert _compilations(network_db) == before + 1

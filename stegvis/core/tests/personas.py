@@ -5,6 +5,8 @@
 - carol: board of A                        - frank: referrer at an FK unit
 - petra: provider manager at P             - helena: auditor of A
 - rita: reporter of A (Lex Heller), invited by the office; sees only her own reports
+- nina: compiler of network N (a county's     - olle: compiler of network O
+  compilation of associations' figures)
 
 ``act_as(client, persona)`` logs the persona in with the role chosen and, for roles that need it,
 a verified second factor, exactly as after a real log-in.
@@ -25,6 +27,7 @@ from stegvis.core.models import (
     Association,
     Member,
     Municipality,
+    Network,
     Organisation,
     Role,
     RoleAssignment,
@@ -41,7 +44,19 @@ from stegvis.core.tests.factories import (
     UserFactory,
 )
 
-PERSONAS = ["alice", "bob", "carol", "dave", "erin", "frank", "petra", "helena", "rita"]
+PERSONAS = [
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "frank",
+    "petra",
+    "helena",
+    "rita",
+    "nina",
+    "olle",
+]
 
 
 @dataclass
@@ -51,6 +66,8 @@ class World:
     p: Unit
     q: Unit
     fk_unit: Unit
+    n: Network
+    o: Network
     users: dict[str, User]
     roles: dict[str, RoleAssignment]
 
@@ -82,25 +99,33 @@ def world(db) -> World:
     p = ProviderFactory(organisation=member_a.organisation, name="Arbetsmarknadsenheten P")
     q = ProviderFactory(organisation=member_b.organisation, name="Arbetsmarknadsenheten Q")
     fk_unit = UnitFactory(organisation=fk, name="Lokalt försäkringscenter")
+    n = Network.objects.create(name="Länsnätverk N", slug="natverk-n")
+    o = Network.objects.create(name="Riksnätverk O", slug="natverk-o")
     specs = {
-        "alice": (Role.OFFICE, a, None),
-        "carol": (Role.BOARD, a, None),
-        "helena": (Role.AUDITOR, a, None),
-        "dave": (Role.OFFICE, b, None),
-        "petra": (Role.PROVIDER_MANAGER, None, p),
-        "bob": (Role.COACH, None, p),
-        "erin": (Role.COACH, None, q),
-        "frank": (Role.REFERRER, None, fk_unit),
-        "rita": (Role.REPORTER, a, None),
+        "alice": (Role.OFFICE, a, None, None),
+        "carol": (Role.BOARD, a, None, None),
+        "helena": (Role.AUDITOR, a, None, None),
+        "dave": (Role.OFFICE, b, None, None),
+        "petra": (Role.PROVIDER_MANAGER, None, p, None),
+        "bob": (Role.COACH, None, p, None),
+        "erin": (Role.COACH, None, q, None),
+        "frank": (Role.REFERRER, None, fk_unit, None),
+        "rita": (Role.REPORTER, a, None, None),
+        "nina": (Role.COMPILER, None, None, n),
+        "olle": (Role.COMPILER, None, None, o),
     }
     users, roles = {}, {}
-    for name, (role, association, unit) in specs.items():
+    for name, (role, association, unit, network) in specs.items():
         user = UserFactory(email=f"{name}@test.example", full_name=name.capitalize())
         users[name] = user
         roles[name] = RoleAssignment.objects.create(
-            user=user, role=role, association=association, unit=unit
+            user=user,
+            role=role,
+            association=association,
+            unit=unit,
+            network=network,
         )
-    return World(a=a, b=b, p=p, q=q, fk_unit=fk_unit, users=users, roles=roles)
+    return World(a=a, b=b, p=p, q=q, fk_unit=fk_unit, n=n, o=o, users=users, roles=roles)
 
 
 def act_as(client: Client, world: World, persona: str) -> Client:

@@ -3,10 +3,11 @@
 The patterns are collected from the root resolver at test time, so a pattern added by any app is
 swept without anyone editing this file. Each pattern is classified by the owner keyword it takes:
 
-- ``association`` / ``provider`` / ``unit``: owned. Everyone without a role at that owner gets 404
-  (nothing reveals that the owner exists) on GET and POST, and nothing is written; everyone with a
-  role there that the view does not allow gets 403; the view must declare ``allowed_roles`` (i.e.
-  use ``role_required``). An insider who puts another owner's object id in their own URL gets 404.
+- ``association`` / ``provider`` / ``unit`` / ``network``: owned. Everyone without a role at that
+  owner gets 404 (nothing reveals that the owner exists) on GET and POST, and nothing is written;
+  everyone with a role there that the view does not allow gets 403; the view must declare
+  ``allowed_roles`` (i.e. use ``role_required``). An insider who puts another owner's object id
+  in their own URL gets 404.
 - ``admin:``: operations staff only; every persona is sent to the admin log-in.
 - anything else must be listed in ``PUBLIC`` with a reason, and may show nobody data of an owner
   they hold no role at.
@@ -16,7 +17,8 @@ A keyword the sweep cannot fill fails the test, so that a new kind of object id 
 
 An app adds its own objects without editing this file: its ``tests/sweep.py`` declares
 ``OBJECT_KINDS`` (the URL keywords it fills), ``objects_for(world, owner)`` (one object of each
-kind at that association or unit, by keyword; ``{}`` where the owner has none), ``counts()``
+kind at that association or unit, by keyword; ``{}`` where the owner has none), optionally
+``network_objects_for(world, network)`` (the same at a compiling network), ``counts()``
 (a tuple of counts that a refused request must leave unchanged) and, if it has any, ``PUBLIC``
 (its patterns without an owner, each with the reason it may be open).
 """
@@ -38,10 +40,12 @@ from django.utils import timezone
 
 from stegvis.core.models import (
     ASSOCIATION_ROLES,
+    NETWORK_ROLES,
     AuditEvent,
     Invitation,
     Member,
     MemberPopulation,
+    Network,
     Organisation,
     Role,
     RoleAssignment,
@@ -110,7 +114,7 @@ class Route:
 
     @property
     def owner_kind(self) -> str | None:
-        for kind in ("association", "provider", "unit"):
+        for kind in ("association", "provider", "unit", "network"):
             if kind in self.kwargs:
                 return kind
         return None
@@ -161,6 +165,13 @@ class Target:
 
 def _objects_for(world: World, owner: object) -> dict[str, object]:
     """One object of each owned kind at ``owner``, by URL keyword."""
+    if isinstance(owner, Network):
+        objects: dict[str, object] = {}
+        for sweep in APP_SWEEPS:
+            make = getattr(sweep, "network_objects_for", None)
+            if make is not None:
+                objects.update(make(world, owner))
+        return objects
     association = owner if not isinstance(owner, Unit) else None
     unit = owner if isinstance(owner, Unit) else None
     inviter = RoleAssignment.objects.filter(association=association, unit=unit).first().user
@@ -174,7 +185,7 @@ def _objects_for(world: World, owner: object) -> dict[str, object]:
         invited_by=inviter,
         expires_at=timezone.now() + timedelta(days=7),
     )
-    objects: dict[str, object] = {
+    objects = {
         "assignment": RoleAssignment.objects.filter(association=association, unit=unit)
         .order_by("pk")
         .last()
@@ -303,6 +314,17 @@ def targets(world: World) -> list[Target]:
                 names,
                 _objects_for(world, association),
                 [association.name, *(f"{n}@test.example" for n in names)],
+            )
+        )
+    for network in (world.n, world.o):
+        names = insiders(network=network)
+        result.append(
+            Target(
+                "network",
+                network.slug,
+                names,
+                _objects_for(world, network),
+                [network.name, *(f"{n}@test.example" for n in names)],
             )
         )
     for kind, unit in (("provider", world.p), ("provider", world.q), ("unit", world.fk_unit)):
@@ -510,7 +532,8 @@ def test_public_pages_show_no_other_owners_data(name, world):
 
 
 def test_association_roles_are_the_only_ones_on_association_pages():
-    """A guard on the data: association views never allow a provider or referrer role. The one
+    """A guard on the data: association views never allow a provider or referrer role, and a
+    network's views only its compilers. The one
     association-owned role outside ASSOCIATION_ROLES, the invited Lex Heller reporter, is allowed
     on its own report pages only, and nothing else is allowed there."""
     for route in OWNED:
@@ -519,5 +542,7 @@ def test_association_roles_are_the_only_ones_on_association_pages():
             assert route.name.startswith("deviations:reporter_"), route.name
         elif route.owner_kind == "association":
             assert route.callback.allowed_roles <= ASSOCIATION_ROLES, route.name
+        elif route.owner_kind == "network":
+            assert route.callback.allowed_roles <= NETWORK_ROLES, route.name
         else:
             assert not (route.callback.allowed_roles & ASSOCIATION_ROLES), route.name

@@ -17,6 +17,9 @@ from stegvis.deviations.models import (
     DeviationComment,
     DeviationReport,
     DeviationStep,
+    LexHellerCell,
+    LexHellerDispatch,
+    ReceivedLexHeller,
 )
 
 OBJECT_KINDS = {"report", "administrator", "category"}
@@ -77,4 +80,7 @@ def counts() -> tuple[int, ...]:
         DeviationAdministrator.objects.filter(ended_at__isnull=True).count(),
         DeviationCategory.objects.filter(active=True).count(),
         DeviationCategory.objects.count(),
+        LexHellerDispatch.objects.count(),
+        ReceivedLexHeller.objects.count(),
+        LexHellerCell.objects.count(),
     )

@@ -29,6 +29,7 @@ from stegvis.core.models import (
     Member,
     MemberPopulation,
     Municipality,
+    Network,
     Organisation,
     Role,
     RoleAssignment,
@@ -72,7 +73,7 @@ class DemoUser:
     name: str
     email: str
     role: Role
-    owner: str  # "A", "B", a provider key or "fk"
+    owner: str  # "A", "B", a provider key, "fk" or "N" (the county network)
 
 
 USERS = [
@@ -89,6 +90,7 @@ USERS = [
     DemoUser("erin", "Erin Wik", "erin@ostersund.example", Role.COACH, "Q"),
     DemoUser("frank", "Frank Öberg", "frank@fk.example", Role.REFERRER, "fk"),
     DemoUser("rut", "Rut Lindqvist", "rut@fjallbygden.example", Role.REPORTER, "A"),
+    DemoUser("nils", "Nils Nyberg", "nils@lansnatverket.example", Role.COMPILER, "N"),
 ]
 
 
@@ -96,11 +98,12 @@ USERS = [
 class Demo:
     """What the core demo made, for the apps that add their own demo data to it.
 
-    ``owners``: "A", "B" (associations), "P", "Q" (providers), "fk" (a referrer's unit);
+    ``owners``: "A", "B" (associations), "P", "Q" (providers), "fk" (a referrer's unit), "N"
+    (the county network that compiles A's and B's figures);
     ``assignments``: by (user key, owner key), e.g. ``("bob", "P")``.
     """
 
-    owners: dict[str, Association | Unit]
+    owners: dict[str, Association | Unit | Network]
     assignments: dict[tuple[str, str], RoleAssignment]
 
     def actor(self, key: str, owner: str) -> Actor:
@@ -159,7 +162,7 @@ class Command(BaseCommand):
             city="Östersund",
             founded=date(2010, 1, 1),
         )
-        owners: dict[str, Association | Unit] = {"A": a, "B": b}
+        owners: dict[str, Association | Unit | Network] = {"A": a, "B": b}
         for association in (a, b):
             for org in (fk, af, region):
                 Member.objects.create(
@@ -191,6 +194,7 @@ class Command(BaseCommand):
         owners["fk"] = Unit.objects.create(
             organisation=fk, name="Lokalt försäkringscenter Östersund"
         )
+        owners["N"] = Network.objects.create(name="Länsnätverket Jämtland", slug="lansnatverket")
         assignments: dict[tuple[str, str], RoleAssignment] = {}
         for spec in USERS:
             user = User.objects.filter(email=spec.email).first() or User.objects.create_user(
@@ -202,6 +206,7 @@ class Command(BaseCommand):
                 role=spec.role,
                 association=owner if isinstance(owner, Association) else None,
                 unit=owner if isinstance(owner, Unit) else None,
+                network=owner if isinstance(owner, Network) else None,
             )
             if spec.key in DEMO_TOTP_KEYS and not TOTPDevice.objects.filter(user=user).exists():
                 TOTPDevice.objects.create(
@@ -226,13 +231,15 @@ class Command(BaseCommand):
         self.stdout.write(
             "  A = Samordningsförbundet Fjällbygden, B = Samordningsförbundet Sjöstaden,\n"
             "  P = Krokom kommun, Arbetsmarknadsenheten (utförare i A), Q = Östersund kommun,\n"
-            "  Arbetsmarknadsenheten (utförare i B), fk = Försäkringskassan (remittent).\n"
+            "  Arbetsmarknadsenheten (utförare i B), fk = Försäkringskassan (remittent),\n"
+            "  N = Länsnätverket Jämtland (sammanställer A:s och B:s siffror).\n"
             "  Engångskod i terminalen: oathtool --totp -b NYCKEL\n"
         )
 
 
 def _load_interventions(
-    owners: dict[str, Association | Unit], assignments: dict[tuple[str, str], RoleAssignment]
+    owners: dict[str, Association | Unit | Network],
+    assignments: dict[tuple[str, str], RoleAssignment],
 ) -> None:
     """Three interventions, made through the services as the office and the provider manager
     would: A's individual "Steg till arbete" at P, "Gemensam väg" at Q led by B and co-funded by
