@@ -193,11 +193,19 @@ def test_the_pdf_has_the_goals_fact_sheets_and_budget_of_the_web_page(world, as_
 
     # The fact sheets: every row of each sheet reads the same, label and value.
     web_sheets = web_rows(section(html, "<h2>7.", "<h2>8."))
+    # A row starts at the left margin; a value too long for its column continues on indented
+    # lines below it.
     pdf_sheets: dict[str, list[str]] = {}
+    last: list[str] | None = None
     for line in section(pdf, "7. Insatser", "8. Budget").splitlines():
-        match = re.match(r"^(\S.*?)\s{2,}(\S.*)$", line.strip())
+        match = re.match(r"^(\S.*?)\s{2,}(\S.*)$", line)
         if match:
-            pdf_sheets.setdefault(match.group(1), []).append(collapse(match.group(2)))
+            last = pdf_sheets.setdefault(match.group(1), [])
+            last.append(collapse(match.group(2)))
+        elif line.startswith(" ") and line.strip() and last is not None:
+            last[-1] = f"{last[-1]} {collapse(line)}"
+        else:
+            last = None
     assert len(web_sheets) == 2 * 9
     for label, value in web_sheets:
         assert value in pdf_sheets[label], f"PDF fact sheet row {label!r} is not {value!r}"
