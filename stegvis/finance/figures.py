@@ -597,33 +597,6 @@ def outcome_category_amounts(association: Association, year: int) -> dict[str, i
 
 
 @dataclass(frozen=True)
-class PlaceCost:
-    intervention: Intervention
-    amount: int
-    places: int
-
-    @property
-    def per_place(self) -> int | None:
-        return round_kr(Fraction(self.amount, self.places)) if self.places else None
-
-
-def budget_per_place(budget: Budget | None) -> list[PlaceCost]:
-    """The budget of each intervention line divided by the intervention's places."""
-    if budget is None:
-        return []
-    lines = (
-        BudgetLine.objects.filter(budget=budget, post__intervention__isnull=False)
-        .select_related("post__intervention")
-        .order_by("post__intervention__name")
-    )
-    return [
-        PlaceCost(line.post.intervention, line.amount, line.post.intervention.places)
-        for line in lines
-        if line.post.intervention is not None
-    ]
-
-
-@dataclass(frozen=True)
 class InterventionKeyFigures:
     """One intervention's key figures for a year: its budget line and places (budget per
     place), its booked costs, and its participants and participant-days from the aggregate
