@@ -20,7 +20,7 @@ import time_machine
 from django.urls import reverse
 
 from stegvis.aggregates.tests.test_figures import _receive, _tables
-from stegvis.core.tests.readers import xlsx_sheets
+from stegvis.core.tests.readers import pdf_text, xlsx_sheets
 from stegvis.finance import figures, services
 from stegvis.finance.figures import InterventionKeyFigures
 from stegvis.finance.models import BudgetPost
@@ -171,8 +171,12 @@ def test_the_report_page_and_its_xlsx_show_the_same_key_figures(world, as_person
     assert sheet[2][:9] == header
     assert sheet[3][0] == row[0]
     assert [as_number(v) for v in sheet[3][1:9]] == [as_number(v) for v in row[1:]]
-    pdf = client.get(a_url(world, "report_pdf", 2026))
-    assert pdf.content.startswith(b"%PDF")
+    # The report's PDF prints the same row in its key figures: the same figures in the same order.
+    text = pdf_text(client.get(a_url(world, "report_pdf", 2026)).content)
+    lines = text[text.index("Nyckeltal per insats 2026") :].splitlines()
+    line = next(line for line in lines if line.strip().startswith("Steg till arbete"))
+    cells = re.split(r"\s{2,}", line.strip())
+    assert [as_number(c) for c in cells[1:]] == [as_number(v) for v in row[1:]]
 
 
 def test_without_figures_the_page_says_so(world, as_persona):
