@@ -11,5 +11,5 @@ class AggregatesConfig(AppConfig):
         from stegvis.aggregates import signals  # noqa: F401
         from stegvis.aggregates.plan_measures import register
 
-        # The operating plan's goals on exits and occupancy are answered from received packages.
+        # The operating plan's goals that need participant figures are answered from packages.
         register()

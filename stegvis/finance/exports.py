@@ -15,7 +15,12 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from stegvis.core.pdf import html_to_pdf
-from stegvis.finance.figures import BudgetTable, DeviationReport, MultiYearPlan
+from stegvis.finance.figures import (
+    BudgetTable,
+    DeviationReport,
+    InterventionKeyFigures,
+    MultiYearPlan,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KR = '#,##0" kr";-#,##0" kr"'
@@ -142,6 +147,54 @@ def report_workbook(report: DeviationReport, association: str) -> bytes:
     sheet.column_dimensions["A"].width = 48
     for col in "BCDEFGH":
         sheet.column_dimensions[col].width = 18
+    return _save(book)
+
+
+def key_figures_workbook(rows: list[InterventionKeyFigures], association: str, year: int) -> bytes:
+    """The key figures per intervention as on the report page: kronor as whole numbers,
+    participant-months with one decimal; an empty cell where the page shows "–"."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("Nyckeltal %(year)s") % {"year": year}
+    sheet.append([f"{association} – " + _("Nyckeltal per insats %(year)s") % {"year": year}])
+    _bold(sheet)
+    sheet.append([])
+    header = [
+        _("Insats"),
+        _("Budget"),
+        _("Platser"),
+        _("Budget per plats"),
+        _("Kostnader (utfall)"),
+        _("Deltagare"),
+        _("Deltagarmånader"),
+        _("Kostnad per deltagare"),
+        _("Kostnad per deltagarmånad"),
+    ]
+    sheet.append(header)
+    _bold(sheet)
+    for row in rows:
+        months = float(row.participant_months) if row.participant_months is not None else None
+        sheet.append(
+            [
+                row.intervention.name,
+                row.budget,
+                row.places or None,
+                row.per_place,
+                row.cost,
+                row.participants,
+                months,
+                row.per_participant,
+                row.per_participant_month,
+            ]
+        )
+        cells = sheet[sheet.max_row]
+        for index in (1, 3, 4, 7, 8):
+            cells[index].number_format = KR
+        cells[6].number_format = "0.0"
+    sheet.column_dimensions["A"].width = 36
+    for col in "BCDEFGHI":
+        sheet.column_dimensions[col].width = 16
     return _save(book)
 
 

@@ -597,30 +597,96 @@ def outcome_category_amounts(association: Association, year: int) -> dict[str, i
 
 
 @dataclass(frozen=True)
-class PlaceCost:
+class InterventionKeyFigures:
+    """One intervention's key figures for a year: its budget line and places (budget per
+    place), its booked costs, and its participants and participant-days from the aggregate
+    packages the association has received for the year (never a provider's rows)."""
+
     intervention: Intervention
-    amount: int
+    budget: int | None
     places: int
+    cost: int | None
+    participants: int | None
+    participant_days: int | None
 
     @property
     def per_place(self) -> int | None:
-        return round_kr(Fraction(self.amount, self.places)) if self.places else None
+        if self.budget is None or not self.places:
+            return None
+        return round_kr(Fraction(self.budget, self.places))
+
+    @property
+    def participant_months(self) -> Decimal | None:
+        """Participant-days ÷ 30.4375 (the average month, 365.25 / 12), one decimal."""
+        if self.participant_days is None:
+            return None
+        months = Fraction(self.participant_days) / DAYS_PER_MONTH
+        return (Decimal(months.numerator) / Decimal(months.denominator)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def per_participant(self) -> int | None:
+        if self.cost is None or not self.participants:
+            return None
+        return round_kr(Fraction(self.cost, self.participants))
+
+    @property
+    def per_participant_month(self) -> int | None:
+        """Cost ÷ participant-months, computed exactly (cost × 30.4375 ÷ participant-days) and
+        rounded once to whole kronor."""
+        if self.cost is None or not self.participant_days:
+            return None
+        return round_kr(Fraction(self.cost) * DAYS_PER_MONTH / self.participant_days)
 
 
-def budget_per_place(budget: Budget | None) -> list[PlaceCost]:
-    """The budget of each intervention line divided by the intervention's places."""
-    if budget is None:
-        return []
-    lines = (
+# The average month in days (365.25 / 12): participant-months = participant-days / 30.4375.
+DAYS_PER_MONTH = Fraction(36525, 1200)
+
+
+def intervention_key_figures(association: Association, year: int) -> list[InterventionKeyFigures]:
+    """Per intervention with a budget line, booked costs or a received package in ``year``:
+    the reference budget's line, the year's outcome costs on the intervention's posts, and the
+    participants in the year and participant-days from ``aggregates.figures``. Two aggregate
+    queries here plus the packages' own."""
+    from stegvis.aggregates.figures import association_figures
+
+    budget = reference_budget(association, year)
+    budgets: dict[int, int] = dict(
         BudgetLine.objects.filter(budget=budget, post__intervention__isnull=False)
-        .select_related("post__intervention")
-        .order_by("post__intervention__name")
+        .values("post__intervention_id")
+        .annotate(total=Sum("amount"))
+        .values_list("post__intervention_id", "total")
+        .order_by()
     )
-    return [
-        PlaceCost(line.post.intervention, line.amount, line.post.intervention.places)
-        for line in lines
-        if line.post.intervention is not None
-    ]
+    costs: dict[int, int] = dict(
+        Outcome.objects.filter(association=association, year=year, post__intervention__isnull=False)
+        .values("post__intervention_id")
+        .annotate(total=Sum("amount"))
+        .values_list("post__intervention_id", "total")
+        .order_by()
+    )
+    per, _total = association_figures(association, year)
+    packages = {f.intervention.pk: f for f in per if f.intervention is not None}
+    interventions = {f.intervention.pk: f.intervention for f in per if f.intervention is not None}
+    missing = (set(budgets) | set(costs)) - set(interventions)
+    interventions.update(Intervention.objects.in_bulk(missing))
+    rows = []
+    for pk, intervention in sorted(interventions.items(), key=lambda i: i[1].name):
+        figures = packages.get(pk)
+        rows.append(
+            InterventionKeyFigures(
+                intervention=intervention,
+                budget=budgets.get(pk),
+                places=intervention.places,
+                cost=costs.get(pk),
+                participants=sum(figures.participants.values()) if figures else None,
+                participant_days=(
+                    figures.row("participants", "participant_days")["total"] if figures else None
+                ),
+            )
+        )
+    return rows
 
 
 # --- Equity (§2) ---------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ patterns = [
     path("uppfoljning/", views.report, name="report"),
     path("uppfoljning/rapport.xlsx", views.report_xlsx, name="report_xlsx"),
     path("uppfoljning/rapport.pdf", views.report_pdf, name="report_pdf"),
+    path("uppfoljning/nyckeltal.xlsx", views.key_figures_xlsx, name="key_figures_xlsx"),
     path("kontomappning/", views.mappings, name="mappings"),
     path("kontomappning/<uuid:mapping>/ta-bort/", views.mapping_delete, name="mapping_delete"),
     path("eget-kapital/", views.equity, name="equity"),

@@ -544,7 +544,7 @@ def _report_context(request: HttpRequest, year: int) -> dict[str, Any]:
         "outcome_distribution": figures.cost_distribution(
             figures.outcome_category_amounts(owner, year)
         ),
-        "places": figures.budget_per_place(report.budget),
+        "key_figures": figures.intervention_key_figures(owner, year),
         "equity": figures.equity(owner, year),
     }
 
@@ -567,6 +567,15 @@ def report_pdf(request: HttpRequest, association: str) -> HttpResponse:
     year = year_from(request)
     content = exports.pdf(request, "finance/print_report.html", _report_context(request, year))
     return exports.download(content, f"budget-och-utfall-{year}.pdf", "application/pdf")
+
+
+@role_required(READ_ROLES)
+def key_figures_xlsx(request: HttpRequest, association: str) -> HttpResponse:
+    year = year_from(request)
+    owner = _association(request)
+    rows = figures.intervention_key_figures(owner, year)
+    content = exports.key_figures_workbook(rows, owner.name, year)
+    return exports.download(content, f"nyckeltal-{year}.xlsx", exports.XLSX)
 
 
 # --- Account mapping -----------------------------------------------------------------------------

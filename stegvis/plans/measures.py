@@ -17,8 +17,10 @@ in with one call, from its app's ``ready()`` or module import::
     provide("exits_work_studies", exits_to_work)
 
 Every source computes by database aggregation in the app that owns the figure (finance, surveys,
-progression, interventions); this module only calls them. A source returns ``None`` values with a
-``reason`` when the figure cannot be shown (too few answers, no budget outcome, …).
+interventions here; the aggregates app registers the figures only received packages can answer:
+exits, step movement, violence screening, participants per coach, occupancy); this module only
+calls them. The association never reads a provider's rows for a goal. A source returns ``None``
+values with a ``reason`` when the figure cannot be shown (too few answers, no budget outcome, …).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -102,10 +104,11 @@ MEASURES: dict[str, Measure] = {
         ),
         Measure(
             "positive_step",
-            gettext_lazy("Andel deltagare med positiv stegförflyttning"),
+            gettext_lazy("Andel avslutade deltagare med positiv stegförflyttning"),
             "percent",
             frozenset({"intervention"}),
             gendered=True,
+            missing=AGGREGATES_MISSING,
         ),
         Measure(
             "survey_share_positive",
@@ -121,6 +124,7 @@ MEASURES: dict[str, Measure] = {
             "percent",
             frozenset({"association", "intervention"}),
             gendered=False,
+            missing=AGGREGATES_MISSING,
         ),
         Measure(
             "cost_share_interventions",
@@ -305,57 +309,6 @@ def _survey(goal: PlanGoal, period: Period) -> Outcome:
     return result
 
 
-def _screening(goal: PlanGoal, period: Period) -> Outcome:
-    """Surveys (violence screening): exits in the period asked the questions ÷ exits, through
-    ``surveys.results.screening_coverage``; counts only, nothing from fewer than 5 exits."""
-    from stegvis.participants.models import Enrolment
-    from stegvis.surveys.results import screening_coverage
-
-    year = period.single_year
-    if year is None:
-        return Outcome(reason=_("Måttet följs upp per kalenderår; välj en period inom ett år."))
-    enrolments = Enrolment.objects.filter(
-        intervention__in=_funded(goal).values("pk"),  # type: ignore[attr-defined]
-        exit_date__gte=period.start,
-        exit_date__lte=period.end,
-    )
-    rows = screening_coverage(enrolments, year=year)
-    exits = sum(r.exits for r in rows)
-    if exits < MIN_CELL:
-        return Outcome(reason=_("Färre än 5 avslut i perioden."))
-    return Outcome({"total": one_decimal(sum(r.asked for r in rows), exits)})
-
-
-def _positive_step(goal: PlanGoal, period: Period) -> Outcome:
-    """Progression: among the intervention's enrolments that were active in the period and
-    answered the ladder at least twice, the share whose latest step is above the first
-    (``progression.figures.intervention_figures``), for women, men and in total; a cell with
-    fewer than 5 measured is not shown."""
-    from stegvis.participants.models import Enrolment
-    from stegvis.progression.figures import intervention_figures
-    from stegvis.progression.services import plan_for
-
-    intervention = goal.intervention
-    if intervention is None:
-        return Outcome(reason=_("Måttet gäller en insats."))
-    ladder = next(
-        (i for i in plan_for(intervention).instruments if i.latest_version().is_ladder), None
-    )
-    if ladder is None:
-        return Outcome(reason=_("Insatsen mäter inte med en stegskala."))
-    enrolments = Enrolment.objects.filter(intervention=intervention, start__lte=period.end).filter(
-        Q(exit_date__isnull=True) | Q(exit_date__gte=period.start)
-    )
-    result = intervention_figures(intervention, profile=None, ladder=ladder, enrolments=enrolments)
-    values: dict[str, Decimal | None] = {}
-    for group in GROUPS if goal.by_gender else ("total",):
-        measured = result.ladder_measured[group]
-        values[group] = (
-            one_decimal(result.ladder_positive[group], measured) if measured >= MIN_CELL else None
-        )
-    return Outcome(values, "" if values["total"] is not None else _("Färre än 5 mätta i perioden."))
-
-
 def _activities(goal: PlanGoal, period: Period) -> Outcome:
     """Interventions: structural activities held in the period (one count query)."""
     from stegvis.interventions.models import StructuralActivity
@@ -388,7 +341,5 @@ def _attendees(goal: PlanGoal, period: Period) -> Outcome:
 provide("cost_share_interventions", _cost_share)
 provide("equity_of_ceiling", _equity)
 provide("survey_share_positive", _survey)
-provide("screening_coverage", _screening)
-provide("positive_step", _positive_step)
 provide("structural_activities", _activities)
 provide("structural_attendees", _attendees)

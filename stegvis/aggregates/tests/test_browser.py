@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from stegvis.aggregates.models import ReceivedPackage
-from stegvis.core.models import User
-from stegvis.core.tests.browser import PASSWORD, assert_accessible
+from stegvis.core.tests.browser import assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,19 +19,6 @@ def _today():
     # The live server needs a moving clock (sessions, one-time codes).
     with time_machine.travel("2026-11-27 09:00 +01:00", tick=True):
         yield
-
-
-def sign_in(page: Page, base: str, user: User, with_code: bool) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logga-in/")
-    page.get_by_label("E-postadress").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    if with_code:
-        device = TOTPDevice.objects.get(user=user)
-        page.get_by_label("Engångskod").fill(f"{totp(device.bin_key):06d}")
-        page.get_by_role("button", name="Fortsätt").click()
-    assert_accessible(page)
 
 
 def nav(page: Page, name: str) -> None:

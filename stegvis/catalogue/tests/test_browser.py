@@ -13,14 +13,13 @@ import re
 
 import pytest
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from stegvis.catalogue.models import CatalogueEntry, InterestRegistration
 from stegvis.catalogue.tests.factories import InterestRegistrationFactory
-from stegvis.core.models import Municipality, User
-from stegvis.core.tests.browser import PASSWORD, assert_accessible
+from stegvis.core.models import Municipality
+from stegvis.core.tests.browser import assert_accessible, sign_in
 from stegvis.participants.models import Referral
 from stegvis.participants.tests.conftest import national_id
 
@@ -32,18 +31,6 @@ PHONE = {"width": 375, "height": 740}
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": PHONE, "is_mobile": True, "has_touch": True}
-
-
-def sign_in(page: Page, base: str, user: User, with_code: bool = True) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logga-in/")
-    page.get_by_label("E-postadress").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    if with_code:
-        device = TOTPDevice.objects.get(user=user)
-        page.get_by_label("Engångskod").fill(f"{totp(device.bin_key):06d}")
-        page.get_by_role("button", name="Fortsätt").click()
 
 
 def nav(page: Page, name: str) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 from django.urls import reverse
+from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -21,3 +24,11 @@ def finance_url(
 @register.filter
 def get(mapping: dict, key: object) -> object:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def tenths(value: Decimal | int | None) -> str:
+    """A figure with one decimal, Swedish style whatever the page's localisation: 1 234,5."""
+    if value is None or value == "":
+        return "–"
+    return str(number_format(Decimal(value), 1, use_l10n=True, force_grouping=True))

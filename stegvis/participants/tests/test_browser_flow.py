@@ -13,28 +13,15 @@ import re
 import pytest
 import time_machine
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from stegvis.core.models import AuditEvent, User
-from stegvis.core.tests.browser import PASSWORD, assert_accessible
+from stegvis.core.models import AuditEvent
+from stegvis.core.tests.browser import assert_accessible, sign_in
 from stegvis.participants.models import Enrolment, FollowUp, Participant, Referral
 from stegvis.participants.tests.conftest import national_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base: str, user: User, with_code: bool = True) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logga-in/")
-    page.get_by_label("E-postadress").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    if with_code:
-        device = TOTPDevice.objects.get(user=user)
-        page.get_by_label("Engångskod").fill(f"{totp(device.bin_key):06d}")
-        page.get_by_role("button", name="Fortsätt").click()
 
 
 def nav(page: Page, name: str) -> None:

@@ -608,6 +608,9 @@ def test_participant_detail_shows_the_timeline(as_persona, world, scene):
     assert "Inskriven i Steg till arbete" in page
     assert "Avslutad i Steg till arbete: Arbete (utan stöd)" in page
     assert "Uppföljning 6 mån planerad" in page
+    # The birth year is a year, not a number with a thousands separator ("1 985").
+    birth_year = scene.bert.birth_year
+    assert f"({birth_year})" in page and f"({birth_year // 1000}\u00a0" not in page
     assert [kind for _day, kind, _item in response.context["timeline"]] == [
         "consent",
         "enrolment",

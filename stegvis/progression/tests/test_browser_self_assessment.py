@@ -8,12 +8,11 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from stegvis.core.models import AuditEvent, User
-from stegvis.core.tests.browser import PASSWORD, assert_accessible
+from stegvis.core.models import AuditEvent
+from stegvis.core.tests.browser import assert_accessible, sign_in
 from stegvis.progression import services
 from stegvis.progression.models import Answer, Measurement
 from stegvis.progression.tests.conftest import actor_of, enrol, measure
@@ -22,16 +21,6 @@ from stegvis.progression.tests.factories import answers
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(page: Page, base: str, user: User) -> None:
-    page.goto(f"{base}/logga-in/")
-    page.get_by_label("E-postadress").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    device = TOTPDevice.objects.get(user=user)
-    page.get_by_label("Engångskod").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Fortsätt").click()
 
 
 def test_coach_link_participant_answers_on_a_phone_coach_sees_change(

@@ -9,11 +9,10 @@ from datetime import date
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect
 
-from stegvis.core.tests.browser import PASSWORD, assert_accessible, log_in
+from stegvis.core.tests.browser import assert_accessible, log_in, sign_in
 from stegvis.interventions.models import Intervention
 from stegvis.interventions.tests.factories import InterventionFactory
 from stegvis.participants.models import Enrolment
@@ -22,17 +21,6 @@ from stegvis.surveys.models import ViolenceScreening, ViolenceTally
 from stegvis.surveys.tests.conftest import actor_of, enrolment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_with_code(page: Page, base: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logga-in/")
-    page.get_by_label("E-postadress").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    device = TOTPDevice.objects.get(user=user)
-    page.get_by_label("Engångskod").fill(f"{totp(device.bin_key):06d}")
-    page.get_by_role("button", name="Fortsätt").click()
 
 
 def test_violence_questions_from_coach_to_office(page: Page, browser: Browser, live_server, world):
@@ -58,7 +46,7 @@ def test_violence_questions_from_coach_to_office(page: Page, browser: Browser, l
     )
 
     # The coach: coverage 0 of 1, the enrolment still to ask, and the routine.
-    sign_in_with_code(page, base, world["bob"])
+    sign_in(page, base, world["bob"])
     page.get_by_role("navigation", name="Huvudmeny").get_by_role(
         "link", name="Frågor om våld"
     ).click()
