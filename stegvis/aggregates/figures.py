@@ -121,31 +121,39 @@ def goal_outcomes(figures: Figures, year: int) -> list[GoalOutcome]:
         period_start__lte=date(year, 12, 31), period_end__gte=date(year, 1, 1)
     ).order_by("period_start", "text")
     for goal in goals:
-        if goal.measure == Goal.Measure.SHARE_EXITS_IN_GROUPS:
-            exited = figures.row("participants", "exited")
-            in_groups = dict.fromkeys([*GENDERS, "total"], 0)
-            for group in goal.report_groups:
-                for g, n in figures.row("exit_groups", group).items():
-                    in_groups[g] += n
-            outcome = {g: share(in_groups[g], exited[g]) for g in ("kvinna", "man", "total")}
-        elif goal.measure == Goal.Measure.SHARE_POSITIVE_STEP:
-            # Exits with a positive step movement beyond the goal's groups (e.g. work and
-            # studies), as a share of every exit (§5: 11 of 30 = 36.7 %).
-            exited = figures.row("participants", "exited")
-            further = dict.fromkeys([*GENDERS, "total"], 0)
-            for group in ReportGroup.values:
-                if group in goal.report_groups:
-                    continue
-                for g, n in figures.row("positive_by_group", group).items():
-                    further[g] += n
-            outcome = {g: share(further[g], exited[g]) for g in ("kvinna", "man", "total")}
-        elif goal.measure == Goal.Measure.OCCUPANCY:
-            outcome = {"kvinna": None, "man": None, "total": figures.occupancy()}
-        else:
+        outcome = goal_outcome(goal, figures)
+        if outcome is None:
             continue
         met = {g: None if v is None else v >= goal.target for g, v in outcome.items()}
         outcomes.append(GoalOutcome(goal=goal, outcome=outcome, met=met))
     return outcomes
+
+
+def goal_outcome(goal: Goal, figures: Figures) -> dict[str, Decimal | None] | None:
+    """The outcome of one intervention goal from the figures of its packages (calculations.md
+    §5) for women, men and in total, or None for a measure packages cannot answer. The one
+    definition used by this app's follow-up and by the reports."""
+    if goal.measure == Goal.Measure.SHARE_EXITS_IN_GROUPS:
+        exited = figures.row("participants", "exited")
+        in_groups = dict.fromkeys([*GENDERS, "total"], 0)
+        for group in goal.report_groups:
+            for g, n in figures.row("exit_groups", group).items():
+                in_groups[g] += n
+        return {g: share(in_groups[g], exited[g]) for g in ("kvinna", "man", "total")}
+    if goal.measure == Goal.Measure.SHARE_POSITIVE_STEP:
+        # Exits with a positive step movement beyond the goal's groups (e.g. work and
+        # studies), as a share of every exit (§5: 11 of 30 = 36.7 %).
+        exited = figures.row("participants", "exited")
+        further = dict.fromkeys([*GENDERS, "total"], 0)
+        for group in ReportGroup.values:
+            if group in goal.report_groups:
+                continue
+            for g, n in figures.row("positive_by_group", group).items():
+                further[g] += n
+        return {g: share(further[g], exited[g]) for g in ("kvinna", "man", "total")}
+    if goal.measure == Goal.Measure.OCCUPANCY:
+        return {"kvinna": None, "man": None, "total": figures.occupancy()}
+    return None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from stegvis.aggregates.figures import Figures, share
+from stegvis.aggregates.figures import Figures, goal_outcome, share
 from stegvis.aggregates.package import GENDERS
 from stegvis.core.models import Association
 from stegvis.interventions.models import Goal, Staffing
@@ -44,10 +44,6 @@ def _one_decimal(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _row(figures: Figures, table: str, row: str) -> dict[str, int]:
-    return figures.row(table, row)
-
-
 def fte_by_intervention(intervention_ids: list[int]) -> dict[int, Decimal]:
     return {
         r["intervention_id"]: r["fte"]
@@ -67,27 +63,14 @@ def per_fte(participants: int, fte: Decimal | None) -> Decimal | None:
 
 def measure(goal: Goal, figures: Figures, fte: Decimal | None) -> GoalRow:
     """One goal's outcome from the intervention's figures in the range."""
-    exited = _row(figures, "participants", "exited")
     note = ""
-    if goal.measure == Goal.Measure.SHARE_EXITS_IN_GROUPS:
-        in_groups = dict.fromkeys([*GENDERS, "total"], 0)
-        for group in goal.report_groups:
-            for g, n in _row(figures, "exit_groups", group).items():
-                in_groups[g] += n
-        outcome = {g: share(in_groups[g], exited[g]) for g in SPLIT}
-    elif goal.measure == Goal.Measure.SHARE_POSITIVE_STEP:
-        positive = _row(figures, "progression", "positiv")
-        outcome = {g: share(positive[g], exited[g]) for g in SPLIT}
-        if goal.report_groups:
-            # The package counts ladder movement for every exit, not per exit group.
-            note = _("Avser alla avslutade med positiv stegförflyttning.")
-    elif goal.measure == Goal.Measure.PARTICIPANTS_PER_FTE:
+    if goal.measure == Goal.Measure.PARTICIPANTS_PER_FTE:
         people = sum(figures.participants.get(g, 0) for g in GENDERS)
         outcome = {"kvinna": None, "man": None, "total": per_fte(people, fte)}
         if not fte:
             note = _("Ingen bemanning registrerad.")
     else:
-        outcome = {"kvinna": None, "man": None, "total": figures.occupancy()}
+        outcome = goal_outcome(goal, figures) or {"kvinna": None, "man": None, "total": None}
     unit = "" if goal.measure == Goal.Measure.PARTICIPANTS_PER_FTE else "%"
     return GoalRow(goal.text, goal.target, outcome, unit=unit, note=note)
 

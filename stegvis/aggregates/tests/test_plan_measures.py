@@ -107,6 +107,9 @@ def _section_5(world, gemensam) -> None:
         "+1": {**none, "kvinna": 6, "man": 5},
         "0": {**none, "kvinna": 9, "man": 10},
     }
+    # The positive movements went to neither work nor studies.
+    tables["positive_by_group"]["annat"] = {**none, "kvinna": 6}
+    tables["positive_by_group"]["sjukdom"] = {**none, "man": 5}
     tables["violence_screening"] = {
         "asked": {**none, "kvinna": 12, "man": 13},
         "not_asked": {**none, "kvinna": 3, "man": 2},

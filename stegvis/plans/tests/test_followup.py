@@ -109,7 +109,8 @@ def structural_attendance(world) -> None:
 
 def steg_package(world, steg) -> None:
     """The provider's package for Steg, June 2026: 5 women and 5 men left; 2 + 2 to work, the
-    rest to other; 3 of the women and 2 of the men moved up the ladder."""
+    rest to other; 3 of the women and 2 of the men (all among those to other) moved up the
+    ladder."""
     tables = _tables(
         at_start=(5, 5), new=(0, 0), groups={"arbete": (2, 2), "annat": (3, 3)}, days=(150, 150)
     )
@@ -124,6 +125,7 @@ def steg_package(world, steg) -> None:
         "+1": tables["progression"]["positiv"],
         "0": tables["progression"]["ingen"],
     }
+    tables["positive_by_group"]["annat"] = {**none, "kvinna": 3, "man": 2}
     _receive(world, steg, world.a, "2026-06", tables)
 
 

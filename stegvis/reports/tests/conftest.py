@@ -26,11 +26,13 @@ def tables(
     new: tuple[int, int],
     groups: dict[str, tuple[int, int]],
     days: tuple[int, int] = (0, 0),
+    positive_group: str = "annat",
     **extra: dict[str, tuple[int, int]],
 ) -> dict:
     """Consistent package tables (women, men) as ``aggregates`` builds them in its tests, with
     ``extra`` rows replacing zero rows of tables that have no sum rule (follow-ups) or moving
-    exits from "not measured" to a progression row."""
+    exits from "not measured" to a progression row; exits with a positive movement are in the
+    exit group ``positive_group``."""
     result = _tables(at_start, new, groups, days)
     for name, rows in extra.items():
         for row, (w, m) in rows.items():
@@ -42,6 +44,14 @@ def tables(
                 # every measured exit moved one step (up, none or down)
                 step = {"positiv": "+1", "ingen": "0", "negativ": "-1"}[row]
                 result["steps_moved"][step] = {"kvinna": w, "man": m, "annat": 0}
+                if row == "positiv":
+                    exits = result["exit_groups"][positive_group]
+                    assert exits["kvinna"] >= w and exits["man"] >= m, "more positive than exits"
+                    result["positive_by_group"][positive_group] = {
+                        "kvinna": w,
+                        "man": m,
+                        "annat": 0,
+                    }
     assert package.inconsistencies(result) == []
     return result
 

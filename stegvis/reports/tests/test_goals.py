@@ -46,7 +46,7 @@ def test_the_worked_example_of_goal_follow_up(world, gemensam):
     a further step 11/30 = 36.7 % < 40 → not met (women 6/15 = 40.0 met, men 5/15 = 33.3 not);
     30 participants with 1.5 full-time coaches = 20.0 per FTE ≥ 20 → met."""
     _goal(gemensam, Goal.Measure.SHARE_EXITS_IN_GROUPS, 40, ["arbete", "studier"])
-    _goal(gemensam, Goal.Measure.SHARE_POSITIVE_STEP, 40)
+    _goal(gemensam, Goal.Measure.SHARE_POSITIVE_STEP, 40, ["arbete", "studier"])
     _goal(gemensam, Goal.Measure.PARTICIPANTS_PER_FTE, 20)
     Staffing.objects.create(intervention=gemensam, organisation=world.p.organisation, fte="1.5")
     receive(world, gemensam, "2026Q2", tables((15, 15), (0, 0), EXITS, progression=POSITIVE))
