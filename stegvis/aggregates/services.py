@@ -619,15 +619,13 @@ def _load_compilation(raw: bytes) -> dict[str, Any]:
     return signed
 
 
-@transaction.atomic
-def receive_compilation(network: Network, raw: bytes, *, user: User | None) -> ReceivedCompilation:
-    """Check a signed compilation file and store it for ``network``; :class:`PackageRefused`
-    (nothing saved) with every reason otherwise. A newer version for the same association and
-    period replaces the earlier one (a correction)."""
-    from . import compilation
-
-    signed = _load_compilation(raw)
-    document = signed["compilation"]
+def check_network_document(
+    network: Network, signed: dict[str, Any], document: dict[str, Any]
+) -> tuple[AssociationKeyRegistration, Period]:
+    """What every signed file from an association to a network must pass, whatever it carries
+    (aggregate compilations, Lex Heller compilations): a key the network registered for that
+    association, a valid Ed25519 signature, this network as recipient and a period that has
+    begun. PackageRefused otherwise. Returns the key's registration and the period."""
     key = document["association_key"]
     registration = AssociationKeyRegistration.objects.filter(network=network, key_id=key).first()
     if registration is None or signed["signature"].get("key_id") != key:
@@ -665,6 +663,19 @@ def receive_compilation(network: Network, raw: bytes, *, user: User | None) -> R
         raise PackageRefused(
             _("Perioden %(period)s ligger i framtiden.") % {"period": period.label}
         )
+    return registration, period
+
+
+@transaction.atomic
+def receive_compilation(network: Network, raw: bytes, *, user: User | None) -> ReceivedCompilation:
+    """Check a signed compilation file and store it for ``network``; :class:`PackageRefused`
+    (nothing saved) with every reason otherwise. A newer version for the same association and
+    period replaces the earlier one (a correction)."""
+    from . import compilation
+
+    signed = _load_compilation(raw)
+    document = signed["compilation"]
+    registration, period = check_network_document(network, signed, document)
     tables = document["tables"]
     small = compilation.small_counts(tables)
     if small:
@@ -735,7 +746,7 @@ def receive_compilation(network: Network, raw: bytes, *, user: User | None) -> R
         detail=document["detail"],
         document=document,
         signature=str(signed["signature"]["value"])[:128],
-        key_id=key,
+        key_id=registration.key_id,
         received_by=user,
         changes=changes,
     )

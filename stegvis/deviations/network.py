@@ -28,7 +28,7 @@ from stegvis.aggregates import signing
 from stegvis.aggregates.models import AssociationKeyRegistration
 from stegvis.aggregates.periods import PATTERN as PERIOD_PATTERN
 from stegvis.aggregates.periods import PeriodError, parse
-from stegvis.aggregates.services import PackageRefused, association_key
+from stegvis.aggregates.services import PackageRefused, association_key, check_network_document
 from stegvis.core import audit, crypto
 from stegvis.core.actors import Actor
 from stegvis.core.models import Association, Network, Organisation, User
@@ -292,43 +292,7 @@ def receive(network: Network, raw: bytes, *, user: User | None) -> ReceivedLexHe
     the earlier one."""
     signed = _load(raw)
     document = signed["compilation"]
-    key = document["association_key"]
-    registration = AssociationKeyRegistration.objects.filter(network=network, key_id=key).first()
-    if registration is None or signed["signature"].get("key_id") != key:
-        raise PackageRefused(
-            _(
-                "Okänd nyckel %(key)s: registrera förbundets publika nyckel innan "
-                "sammanställningar från förbundet tas emot."
-            )
-            % {"key": key}
-        )
-    if signed["signature"].get("algorithm") != "Ed25519" or not signing.verify(
-        registration.public_key, document, str(signed["signature"].get("value", ""))
-    ):
-        raise PackageRefused(
-            _(
-                "Signaturen stämmer inte: sammanställningen har ändrats efter att den "
-                "signerades, eller är inte signerad med förbundets nyckel."
-            )
-        )
-    if document["network"] != network.slug:
-        raise PackageRefused(
-            _("Sammanställningen är ställd till nätverket %(slug)s, inte till %(name)s.")
-            % {"slug": document["network"], "name": network.name}
-        )
-    if document["association"] != registration.association_slug:
-        raise PackageRefused(
-            _(
-                "Sammanställningen gäller förbundet %(slug)s, men nyckeln är registrerad för "
-                "%(registered)s."
-            )
-            % {"slug": document["association"], "registered": registration.association_slug}
-        )
-    period = parse(document["period"])
-    if period.start > timezone.localdate():
-        raise PackageRefused(
-            _("Perioden %(period)s ligger i framtiden.") % {"period": period.label}
-        )
+    registration, period = check_network_document(network, signed, document)
     problems = inconsistencies(document)
     if problems:
         raise PackageRefused(_("Sammanställningens summor går inte ihop:"), *problems)
@@ -367,7 +331,7 @@ def receive(network: Network, raw: bytes, *, user: User | None) -> ReceivedLexHe
         version=document["version"],
         document=document,
         signature=str(signed["signature"]["value"])[:128],
-        key_id=key,
+        key_id=registration.key_id,
         received_by=user,
     )
     if same is not None:
