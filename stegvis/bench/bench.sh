@@ -32,7 +32,7 @@ for engine in $ENGINES; do
   start=$SECONDS
   $PY manage.py generate_data --scale "$SCALE" --seed "$SEED" | tail -20
   generated=$((SECONDS - start))
-  if [ "$engine" = pg ]; then psql "$DATABASE_URL" -qc "VACUUM ANALYZE"; fi
+  if [ "$engine" = pg ]; then psql "$DATABASE_URL" -qc "VACUUM"; fi
   notes="$notes $engine: generated in ${generated} s;"
   $PY manage.py bench --label "$engine" --first-year $FIRST --repeats "$REPEATS" \
     --import-rows "$IMPORT" --out "$OUT/$SCALE-$engine.json"

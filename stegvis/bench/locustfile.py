@@ -19,7 +19,7 @@ from typing import Any
 from django_otp.oath import totp
 from locust import HttpUser, between, task
 
-from stegvis.bench.generator import EMAIL_DOMAIN, PASSWORD, bench_totp_key
+from stegvis.bench.accounts import EMAIL_DOMAIN, PASSWORD, bench_totp_key
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PARTICIPANT = re.compile(r'href="(/p/[0-9a-f-]+/deltagare/[0-9a-f-]{36}/)"')

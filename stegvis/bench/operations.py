@@ -326,9 +326,7 @@ def import_file_bytes(intervention: Intervention, rows: int, seed: int) -> bytes
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["personnummer", "namn", "hemkommun", "insats", "startdatum", "samtycke_datum"])
     seen: set[str] = set()
-    area = list(
-        intervention.lead_association.area().values_list("code", flat=True)
-    )
+    area = list(intervention.lead_association.area().values_list("code", flat=True))
     while len(seen) < rows:
         born = date(1965, 1, 1).toordinal() + rng.randint(0, 14000)
         number = national_id(rng, date.fromordinal(born))
