@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 export DJANGO_SETTINGS_MODULE := stegvis.settings
 
-.PHONY: demo test lint typecheck pytest check-deploy browser-deps pdf-deps doc-deps install install-dev lock messages clean
+.PHONY: bench bench-country loadtest demo test lint typecheck pytest check-deploy browser-deps pdf-deps doc-deps install install-dev lock messages clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,21 @@ lock: | $(PY)
 messages: install
 	$(PY) manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
+
+## bench: generate association-scale data on SQLite and PostgreSQL (fresh databases: a file
+## under var/ and stegvis_bench_association), time every operation of scale.md against its bare
+## SQL and write the medians to docs/performance.md. About 10 minutes on a laptop.
+bench: install
+	stegvis/bench/bench.sh association "sqlite pg"
+
+## bench-country: the same at country scale, PostgreSQL only (up to an hour).
+bench-country: install
+	stegvis/bench/bench.sh country pg
+
+## loadtest: 20 users for 2 minutes (locust, headless) against gunicorn with production
+## settings on 127.0.0.1, on generated data; p50/p95/p99 into docs/performance.md.
+loadtest: install-dev
+	stegvis/bench/loadtest.sh
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "stegvis.aggregates",
     "stegvis.plans",
     "stegvis.reports",
+    # Management commands only (generate_data, bench): no models, URLs or runtime code.
+    "stegvis.bench",
 ]
 
 MIDDLEWARE = [

@@ -204,7 +204,13 @@ class ReceivedPackage(models.Model):
         indexes = [
             models.Index(
                 fields=["association", "intervention", "period_start"], name="received_assoc_idx"
-            )
+            ),
+            # Reports and compilations read one association's current packages of a year.
+            models.Index(
+                fields=["association", "period_start"],
+                condition=Q(replaced_by__isnull=True),
+                name="received_assoc_current_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

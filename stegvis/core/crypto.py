@@ -7,6 +7,7 @@ prepending a new one and running :func:`rotate` over the stored values.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -18,6 +19,13 @@ def _fernet() -> MultiFernet:
     keys = settings.ENCRYPTION_KEYS
     if not keys:
         raise RuntimeError("STEGVIS_ENCRYPTION_KEYS is empty")
+    return _fernet_for(tuple(keys))
+
+
+@functools.lru_cache(maxsize=4)
+def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
+    """One MultiFernet per key list (a list page decrypts a name per row; the keys are parsed
+    once, and a changed setting, as in tests that rotate keys, gets its own)."""
     return MultiFernet([Fernet(k.encode()) for k in keys])
 
 

@@ -1,0 +1,762 @@
+"""Reproducible fictional data at the sizes of ``shared/domain/scale.md``, for the benchmark.
+
+``generate(scale, seed)`` writes associations with members (real municipalities from the shipped
+list), providers, individual and structural interventions (some co-funded by a neighbour),
+participants with fictional personnummer, enrolments, exits with a realistic mix of reasons,
+follow-ups, ladder measurements, structural activities with attendance, and the aggregate
+packages: a sample built and received through the project's own services
+(``aggregates.services.build_file`` and ``receive``), the rest computed from the same rows in
+memory and bulk-inserted, so that country scale finishes in minutes.
+
+Everything is written with ``bulk_create`` in batches, one association at a time (so memory stays
+bounded). The same seed gives the same rows: every random choice comes from one
+``random.Random(seed)``, public ids are drawn from it, and the encrypted fields are Fernet tokens
+made with a seeded IV and a fixed timestamp (so even the ciphertexts repeat).
+
+Every person is fictional: personnummer take serial numbers 980–999 (with a valid Luhn check
+digit), the range kept for test persons, and names are drawn from a short list of first names
+with a numbered surname ("Testsson 123").
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
+from decimal import Decimal
+from typing import Any
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from stdnum import luhn
+
+from stegvis.bench.accounts import EMAIL_DOMAIN, PASSWORD, bench_totp_key
+from stegvis.core import crypto
+from stegvis.core.codes import (
+    EXIT_REPORT_GROUP,
+    Education,
+    ExitReason,
+    IncomeSource,
+    Occupation,
+    ReferringKind,
+    TimeOutside,
+)
+from stegvis.core.models import (
+    Association,
+    Member,
+    MemberPopulation,
+    Municipality,
+    Organisation,
+    Role,
+    RoleAssignment,
+    Unit,
+    User,
+)
+from stegvis.interventions.models import Attendance, Funding, Intervention, StructuralActivity
+from stegvis.participants.models import Enrolment, FollowUp, Participant
+from stegvis.progression.models import Answer, Item, Measurement
+
+BATCH = 5000
+SLUG_PREFIX = "bench-"
+# Years are whole calendar years that have ended, so every quarter's package can be built.
+LAST_YEAR = 2025
+
+EXIT_MIX: list[tuple[str, int]] = [
+    (ExitReason.ARBETE, 15),
+    (ExitReason.ARBETE_MED_STOD, 12),
+    (ExitReason.STUDIER, 10),
+    (ExitReason.ARBETSSOKANDE, 12),
+    (ExitReason.ORDINARIE_INSATS, 14),
+    (ExitReason.ATER_REMITTENT, 12),
+    (ExitReason.SJUKDOM, 12),
+    (ExitReason.EGEN_BEGARAN, 7),
+    (ExitReason.FLYTT, 3),
+    (ExitReason.ANNAT, 2),
+    (ExitReason.FELREGISTRERING, 1),
+]
+EXIT_OCCUPATION = {
+    "arbete": Occupation.FORVARVSARBETE,
+    "studier": Occupation.STUDIER,
+    "arb_rehab": Occupation.OVRIGT,
+    "sjukdom": Occupation.OVRIGT,
+    "annat": Occupation.ARBETSSOKANDE,
+}
+FIRST_NAMES = ["Alva", "Elsa", "Maja", "Noah", "Liam", "Hugo", "Sara", "Omar", "Ali", "Vera"]
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    associations: int
+    providers_per_association: int
+    years: tuple[int, ...]
+    individual_per_association: int
+    structural_per_association: int
+    # How long an intervention runs (months); None: from before the first year to today.
+    intervention_months: int | None
+    enrolments_per_association_year: int
+    # Participants of the first intervention of the first association (the list page bench).
+    list_intervention_participants: int
+    activities_per_structural_year: int
+    # Packages built and received through the services (the rest are bulk-inserted).
+    service_packages: int
+
+
+SCALES = {
+    "tiny": Scale("tiny", 2, 1, (2025,), 2, 1, None, 40, 60, 4, 4),
+    "association": Scale("association", 2, 5, (2023, 2024, 2025), 12, 2, None, 800, 2000, 25, 12),
+    "country": Scale("country", 75, 5, tuple(range(2016, 2026)), 40, 3, 30, 1000, 2000, 22, 60),
+}
+
+
+def quarters(year: int) -> list[tuple[str, date, date]]:
+    ends = [(3, 31), (6, 30), (9, 30), (12, 31)]
+    starts = [1, 4, 7, 10]
+    return [(f"{year}Q{n + 1}", date(year, starts[n], 1), date(year, *ends[n])) for n in range(4)]
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(day.day, 28))
+
+
+class Cipher:
+    """Fernet tokens of the first configured key with a seeded IV: decryptable by
+    ``core.crypto`` exactly as the services' own, and the same for the same seed."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.fernet = Fernet(settings.ENCRYPTION_KEYS[0].encode())
+        self.rng = rng
+        self.at = int(time.mktime(date(LAST_YEAR + 1, 1, 1).timetuple()))
+
+    def encrypt(self, text: str) -> str:
+        iv = self.rng.getrandbits(128).to_bytes(16, "big")
+        return self.fernet._encrypt_from_parts(text.encode(), self.at, iv).decode()
+
+
+def national_id(rng: random.Random, born: date) -> str:
+    """A fictional personnummer YYYYMMDD-NNNC: a test-range serial (980–999) and a valid Luhn
+    check digit, canonical as the identity parser writes it."""
+    serial = f"{rng.randint(980, 999)}"
+    ten = f"{born:%y%m%d}{serial}"
+    return f"{born:%Y%m%d}-{serial}{luhn.calc_check_digit(ten)}"
+
+
+def gender_of(serial_digit: int) -> str:
+    return "kvinna" if serial_digit % 2 == 0 else "man"
+
+
+@dataclass
+class Counters:
+    rows: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    seconds: float = 0.0
+
+    def add(self, name: str, n: int) -> None:
+        self.rows[name] += n
+
+
+class Generator:
+    def __init__(self, scale: Scale, seed: int, log: Callable[[str], None] = print) -> None:
+        self.scale = scale
+        self.rng = random.Random(seed)
+        self.cipher = Cipher(self.rng)
+        self.log = log
+        self.counters = Counters()
+        self.password = make_password(PASSWORD, salt=f"stegvis-bench-{seed:08d}")
+        self.org_seq = 0
+        from stegvis.bench import packages as bulk_packages
+
+        bulk_packages._registered.clear()
+        if not Item.objects.filter(version__instrument__key="trappa").exists():
+            from django.core.management import call_command
+
+            call_command("load_instruments", verbosity=0)
+        self.item: Item = Item.objects.get(
+            version__instrument__key="trappa",
+            version__instrument__association__isnull=True,
+            version__instrument__provider__isnull=True,
+            version__number=1,
+        )
+        self.version_id = self.item.version_id
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def uid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def org_number(self) -> str:
+        self.org_seq += 1
+        base = f"2129{self.org_seq:05d}"
+        digits = base + luhn.calc_check_digit(base)
+        return f"{digits[:6]}-{digits[6:]}"
+
+    def bulk(self, model: Any, rows: list[Any]) -> list[Any]:
+        for start in range(0, len(rows), BATCH):
+            model.objects.bulk_create(rows[start : start + BATCH])
+        self.counters.add(model._meta.label, len(rows))
+        return rows
+
+    def user(self, email: str, name: str, totp: bool) -> User:
+        user = User.objects.create(
+            email=email, full_name=name, password=self.password, public_id=self.uid()
+        )
+        if totp:
+            TOTPDevice.objects.create(
+                user=user, name="bench", key=bench_totp_key(email), confirmed=True
+            )
+        return user
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def run(self) -> Counters:
+        started = time.monotonic()
+        if Association.objects.filter(slug__startswith=SLUG_PREFIX).exists():
+            raise RuntimeError("The database already holds generated data (bench-… associations).")
+        municipalities = list(Municipality.objects.order_by("code"))
+        per_association = max(2, len(municipalities) // max(self.scale.associations, 1))
+        per_association = min(per_association, 6)
+        shared = self.shared_organisations()
+        associations: list[tuple[Association, list[Municipality], Organisation]] = []
+        for a in range(self.scale.associations):
+            chosen = municipalities[a * per_association : (a + 1) * per_association]
+            if len(chosen) < 2:
+                chosen = municipalities[(a * 2) % len(municipalities) :][:2]
+            with transaction.atomic():
+                associations.append(self.association(a, chosen, shared))
+        plans = [self.intervention_plan(a, n) for a, n in enumerate(associations)]
+        for a, (association, area, _region) in enumerate(associations):
+            neighbour = associations[(a + 1) % len(associations)]
+            with transaction.atomic():
+                self.provider_side(a, association, area, neighbour, plans[a])
+            self.log(
+                f"  {association.slug}: {self.counters.rows['participants.Enrolment']} enrolments"
+                f" so far, {time.monotonic() - started:.0f} s"
+            )
+        analyze()
+        self.counters.seconds = time.monotonic() - started
+        return self.counters
+
+    def shared_organisations(self) -> dict[str, Organisation]:
+        fk = Organisation.objects.filter(kind=Organisation.Kind.FK).first()
+        af = Organisation.objects.filter(kind=Organisation.Kind.AF).first()
+        if fk is None:
+            fk = Organisation.objects.create(
+                name="Försäkringskassan", kind="fk", org_number=self.org_number()
+            )
+        if af is None:
+            af = Organisation.objects.create(
+                name="Arbetsförmedlingen", kind="af", org_number=self.org_number()
+            )
+        return {"fk": fk, "af": af}
+
+    def association(
+        self, a: int, area: list[Municipality], shared: dict[str, Organisation]
+    ) -> tuple[Association, list[Municipality], Organisation]:
+        association = Association.objects.create(
+            name=f"Samordningsförbundet Bench {a + 1:02d}",
+            slug=f"{SLUG_PREFIX}{a + 1:02d}",
+            org_number=self.org_number(),
+            city=area[0].name,
+            founded=date(2008, 1, 1),
+            public_id=self.uid(),
+        )
+        region = Organisation.objects.create(
+            name=f"Region Bench {a + 1:02d}", kind="region", org_number=self.org_number()
+        )
+        members = [
+            Member(association=association, organisation=o, joined=date(2008, 1, 1))
+            for o in (shared["fk"], shared["af"], region)
+        ]
+        populations = []
+        for municipality in area:
+            org = Organisation.objects.filter(municipality=municipality).first()
+            if org is None:
+                org = Organisation.objects.create(
+                    name=f"{municipality.name} kommun",
+                    kind="municipality",
+                    municipality=municipality,
+                    org_number=self.org_number(),
+                )
+            member = Member(association=association, organisation=org, joined=date(2008, 1, 1))
+            members.append(member)
+        for member in members:
+            member.public_id = self.uid()
+        self.bulk(Member, members)
+        for member in members[3:]:
+            for year in self.scale.years:
+                populations.append(
+                    MemberPopulation(
+                        association=association,
+                        member=member,
+                        year=year,
+                        population=self.rng.randint(2500, 120000),
+                    )
+                )
+        self.bulk(MemberPopulation, populations)
+        office = self.user(f"kansli{a + 1}@{EMAIL_DOMAIN}", f"Kansli Bench {a + 1}", totp=False)
+        RoleAssignment.objects.create(
+            user=office, role=Role.OFFICE, association=association, public_id=self.uid()
+        )
+        return association, area, region
+
+    def intervention_plan(
+        self, a: int, entry: tuple[Association, list[Municipality], Organisation]
+    ) -> list[tuple[date, date | None]]:
+        """Start and end of each individual intervention of the association."""
+        first = date(self.scale.years[0], 1, 1)
+        months = self.scale.intervention_months
+        plan: list[tuple[date, date | None]] = []
+        for i in range(self.scale.individual_per_association):
+            if months is None:
+                plan.append((date(first.year - 1, 1 + i % 12, 1), None))
+                continue
+            # Staggered by a quarter: about months/3 run at any time.
+            start = add_months(first, (i - months // 3) * 3)
+            start = date(start.year, start.month, 1)
+            end = add_months(start, months) - timedelta(days=1)
+            plan.append((start, end if end <= date(LAST_YEAR, 12, 31) else None))
+        return plan
+
+    def provider_side(
+        self,
+        a: int,
+        association: Association,
+        area: list[Municipality],
+        neighbour: tuple[Association, list[Municipality], Organisation],
+        plan: list[tuple[date, date | None]],
+    ) -> None:
+        rng = self.rng
+        scale = self.scale
+        municipal_orgs = list(Organisation.objects.filter(municipality__in=area).order_by("pk"))
+        providers: list[Unit] = []
+        coaches: dict[int, list[User]] = {}
+        for p in range(scale.providers_per_association):
+            org = municipal_orgs[p % len(municipal_orgs)]
+            unit = Unit.objects.create(
+                organisation=org,
+                name=f"Arbetsmarknadsenheten {p + 1}",
+                is_provider=True,
+                public_id=self.uid(),
+            )
+            providers.append(unit)
+            tag = f"{a + 1}-{p + 1}"
+            manager = self.user(f"chef{tag}@{EMAIL_DOMAIN}", f"Chef Bench {tag}", totp=True)
+            RoleAssignment.objects.create(
+                user=manager, role=Role.PROVIDER_MANAGER, unit=unit, public_id=self.uid()
+            )
+            coaches[unit.pk] = []
+            for k in range(2):
+                coach = self.user(
+                    f"coach{tag}-{k + 1}@{EMAIL_DOMAIN}", f"Coach Bench {tag}-{k + 1}", totp=True
+                )
+                RoleAssignment.objects.create(
+                    user=coach, role=Role.COACH, unit=unit, public_id=self.uid()
+                )
+                coaches[unit.pk].append(coach)
+        interventions: list[Intervention] = []
+        cofunded: set[int] = set()
+        for i, (start, end) in enumerate(plan):
+            provider = providers[i % len(providers)]
+            intervention = Intervention.objects.create(
+                provider=provider,
+                lead_association=association,
+                name=f"Steg {a + 1}-{i + 1}",
+                code=f"steg{i + 1}",
+                kind=Intervention.Kind.INDIVIDUAL,
+                orientation=rng.choice(["rehabiliterande", "forberedande", "kartlaggning"]),
+                start=start,
+                ended=end,
+                status=Intervention.Status.ENDED if end else Intervention.Status.RUNNING,
+                places=rng.choice([15, 20, 25, 30, 40]),
+                follow_up_months=[6, 12],
+                public_id=self.uid(),
+            )
+            intervention.coaches.add(*coaches[provider.pk])
+            share = Decimal(100)
+            if i % 5 == 4 and neighbour[0] != association:  # every fifth is co-funded
+                share = Decimal(60)
+                Funding.objects.create(
+                    association=neighbour[0], intervention=intervention, share=Decimal(40)
+                )
+                cofunded.add(intervention.pk)
+            Funding.objects.create(association=association, intervention=intervention, share=share)
+            interventions.append(intervention)
+        self.structural(a, association, providers, area)
+        home_areas = {
+            i.pk: (area + neighbour[1]) if i.pk in cofunded else area for i in interventions
+        }
+        enrolments = self.enrolments(a, providers, interventions, coaches, home_areas)
+        self.measurements(enrolments, coaches)
+        if a == 0:
+            analyze()  # statistics before the first queries, as after any bulk load
+        self.packages(a, association, neighbour[0], interventions, cofunded, enrolments)
+
+    def structural(
+        self, a: int, association: Association, providers: list[Unit], area: list[Municipality]
+    ) -> None:
+        rng = self.rng
+        orgs = list(Organisation.objects.filter(memberships__association=association))
+        activities: list[StructuralActivity] = []
+        for s in range(self.scale.structural_per_association):
+            intervention = Intervention.objects.create(
+                provider=providers[s % len(providers)],
+                lead_association=association,
+                name=f"Samverkan {a + 1}-{s + 1}",
+                code=f"samverkan{s + 1}",
+                kind=Intervention.Kind.STRUCTURAL,
+                orientation="kompetensutveckling",
+                follow_up_method=Intervention.FollowUpMethod.ACTIVITIES,
+                start=date(self.scale.years[0] - 1, 1, 1),
+                status=Intervention.Status.RUNNING,
+                public_id=self.uid(),
+            )
+            Funding.objects.create(association=association, intervention=intervention, share=100)
+            for year in self.scale.years:
+                for _n in range(self.scale.activities_per_structural_year):
+                    activities.append(
+                        StructuralActivity(
+                            intervention=intervention,
+                            public_id=self.uid(),
+                            date=date(year, rng.randint(1, 12), rng.randint(1, 28)),
+                            title=rng.choice(["Utbildning", "Nätverksträff", "Seminarium"]),
+                            type=rng.choice(list(StructuralActivity.Type.values)),
+                            hours=Decimal(rng.choice([2, 3, 4, 6, 8])),
+                        )
+                    )
+        self.bulk(StructuralActivity, activities)
+        attendance = []
+        for activity in activities:
+            for org in rng.sample(orgs, k=min(len(orgs), rng.randint(1, 3))):
+                attendance.append(
+                    Attendance(
+                        activity=activity,
+                        organisation=org,
+                        women=rng.randint(0, 15),
+                        men=rng.randint(0, 10),
+                        other=rng.randint(0, 1),
+                    )
+                )
+        self.bulk(Attendance, attendance)
+
+    def enrolments(
+        self,
+        a: int,
+        providers: list[Unit],
+        interventions: list[Intervention],
+        coaches: dict[int, list[User]],
+        home_areas: dict[int, list[Municipality]],
+    ) -> list[Enrolment]:
+        rng = self.rng
+        scale = self.scale
+        last_day = date(LAST_YEAR, 12, 31)
+        wanted: list[tuple[Intervention, date]] = []
+        for year in scale.years:
+            active = [
+                i
+                for i in interventions
+                if i.start <= date(year, 12, 31)
+                and (i.ended is None or i.ended >= date(year, 1, 1))
+            ]
+            for _n in range(scale.enrolments_per_association_year):
+                intervention = rng.choice(active)
+                low = max(date(year, 1, 1), intervention.start)
+                high = min(date(year, 12, 31), intervention.ended or last_day)
+                wanted.append(
+                    (intervention, low + timedelta(days=rng.randint(0, (high - low).days)))
+                )
+        if a == 0:
+            # The list page's intervention: this many participants over the years.
+            big = interventions[0]
+            have = sum(1 for i, _d in wanted if i.pk == big.pk)
+            span = (last_day - max(big.start, date(scale.years[0], 1, 1))).days
+            for _n in range(max(0, scale.list_intervention_participants - have)):
+                day = max(big.start, date(scale.years[0], 1, 1))
+                wanted.append((big, day + timedelta(days=rng.randint(0, span))))
+        wanted.sort(key=lambda pair: pair[1])
+        participants: list[Participant] = []
+        enrolments: list[Enrolment] = []
+        residences: list[Any] = []
+        follow_ups: list[FollowUp] = []
+        weights = [w for _r, w in EXIT_MIX]
+        reasons = [r for r, _w in EXIT_MIX]
+        by_provider: dict[int, list[Participant]] = defaultdict(list)
+        seen_ids: dict[int, set[str]] = defaultdict(set)
+        for intervention, start in wanted:
+            provider_id = intervention.provider_id
+            earlier = by_provider[provider_id]
+            participant: Participant | None = None
+            if earlier and rng.random() < 0.08:  # a second enrolment of someone known
+                participant = rng.choice(earlier)
+                if any(
+                    e.participant is participant and e.intervention_id == intervention.pk
+                    for e in enrolments[-200:]
+                ):
+                    participant = None
+            if participant is None:
+                participant = self.participant(provider_id, home_areas[intervention.pk], seen_ids)
+                participant.created_at = datetime.combine(
+                    start, dt_time(8), tzinfo=UTC
+                ) + timedelta(seconds=len(participants))
+                participants.append(participant)
+                earlier.append(participant)
+            exit_date = None
+            reason = ""
+            stay = rng.choice([30, 60, 90, 120, 180, 240, 300, 365, 450, 540])
+            stay = int(stay * (0.7 + 0.6 * rng.random()))
+            end_limit = min(intervention.ended or date(2026, 10, 31), date(2026, 10, 31))
+            if start + timedelta(days=stay) <= end_limit and rng.random() < 0.92:
+                exit_date = start + timedelta(days=stay)
+                reason = rng.choices(reasons, weights)[0]
+            elif intervention.ended is not None:
+                exit_date = max(start, intervention.ended)
+                reason = ExitReason.ANNAT
+            group = EXIT_REPORT_GROUP.get(reason) if reason else None
+            enrolment = Enrolment(
+                provider_id=provider_id,
+                public_id=self.uid(),
+                participant=participant,
+                intervention=intervention,
+                start=start,
+                coach=rng.choice(coaches[provider_id]),
+                intensity=rng.choice([25, 50, 75, 100, 100]),
+                income_source_start=rng.choice(IncomeSource.values),
+                occupation_start=rng.choice(Occupation.values),
+                time_outside=rng.choice(TimeOutside.values),
+                education=rng.choice(Education.values),
+                referring_kinds=[rng.choice(ReferringKind.values)],
+                exit_date=exit_date,
+                exit_reason=reason,
+                income_source_exit=rng.choice(IncomeSource.values) if exit_date else "",
+                occupation_exit=(
+                    EXIT_OCCUPATION.get(str(group), Occupation.OVRIGT) if exit_date else ""
+                ),
+                violence_screening_asked=exit_date is not None and rng.random() < 0.7,
+                survey_offered_at_exit=exit_date is not None and rng.random() < 0.6,
+            )
+            enrolment.home_at_start = participant.home_municipality_id  # type: ignore[attr-defined]
+            enrolment.bench_follow_ups = []  # type: ignore[attr-defined]
+            enrolment.bench_steps = (0, 0, 0)  # type: ignore[attr-defined]
+            enrolments.append(enrolment)
+        self.bulk(Participant, participants)
+        for enrolment in enrolments:
+            enrolment.participant_id = enrolment.participant.pk
+        # Sorted by start, an open enrolment follows any earlier one of the same person and
+        # intervention only if that one has ended: keep the constraint "one open" true.
+        open_pairs: set[tuple[int, int]] = set()
+        for enrolment in enrolments:
+            pair = (enrolment.participant_id, enrolment.intervention_id)
+            if enrolment.exit_date is None:
+                if pair in open_pairs:
+                    enrolment.exit_date = enrolment.start
+                    enrolment.exit_reason = ExitReason.FELREGISTRERING
+                    enrolment.income_source_exit = IncomeSource.OKAND
+                    enrolment.occupation_exit = Occupation.OVRIGT
+                else:
+                    open_pairs.add(pair)
+        self.bulk(Enrolment, enrolments)
+        from stegvis.aggregates.models import EnrolmentResidence
+
+        for enrolment in enrolments:
+            residences.append(
+                EnrolmentResidence(
+                    provider_id=enrolment.provider_id,
+                    enrolment=enrolment,
+                    municipality_id=enrolment.home_at_start,  # type: ignore[attr-defined]
+                )
+            )
+            if enrolment.exit_date is None or enrolment.exit_reason == ExitReason.FELREGISTRERING:
+                continue
+            for months in (6, 12):
+                due = add_months(enrolment.exit_date, months)
+                done = due <= date(2026, 10, 31) and rng.random() < 0.75
+                reached = done and rng.random() < 0.8
+                occupation = rng.choice(Occupation.values) if reached else ""
+                if done:
+                    enrolment.bench_follow_ups.append((months, due, reached, occupation))  # type: ignore[attr-defined]
+                follow_ups.append(
+                    FollowUp(
+                        provider_id=enrolment.provider_id,
+                        public_id=self.uid(),
+                        enrolment=enrolment,
+                        months=months,
+                        due=due,
+                        done_on=due if done else None,
+                        reached=reached if done else None,
+                        occupation=occupation,
+                        income_source=rng.choice(IncomeSource.values) if reached else "",
+                    )
+                )
+        self.bulk(EnrolmentResidence, residences)
+        self.bulk(FollowUp, follow_ups)
+        return enrolments
+
+    def participant(
+        self, provider_id: int, area: list[Municipality], seen: dict[int, set[str]]
+    ) -> Participant:
+        rng = self.rng
+        kind = rng.random()
+        born = date(1960, 1, 1) + timedelta(days=rng.randint(0, 16000))
+        home = rng.choice(area)
+        common = {
+            "provider_id": provider_id,
+            "public_id": self.uid(),
+            "birth_year": born.year,
+            "home_municipality_id": home.pk,
+            "born_outside_nordic": rng.choice(["ja", "nej", "nej", "ej_angivet"]),
+        }
+        if kind < 0.03:
+            return Participant(
+                identity_kind=Participant.IdentityKind.PROTECTED,
+                gender=rng.choice(["kvinna", "man", "annat"]),
+                **common,
+            )
+        name = f"{rng.choice(FIRST_NAMES)} Testsson {rng.randint(1, 99999)}"
+        if kind < 0.09:
+            return Participant(
+                identity_kind=Participant.IdentityKind.RESERVE,
+                reserve_id=f"R-{self.uid().hex[:10]}",
+                name_encrypted=self.cipher.encrypt(name),
+                gender=rng.choice(["kvinna", "man"]),
+                **common,
+            )
+        number = national_id(rng, born)
+        while number in seen[provider_id]:
+            born += timedelta(days=1)
+            number = national_id(rng, born)
+        seen[provider_id].add(number)
+        common["birth_year"] = born.year
+        return Participant(
+            identity_kind=Participant.IdentityKind.PERSONNUMMER,
+            national_id_encrypted=self.cipher.encrypt(number),
+            national_id_index=crypto.blind_index(number, scope=f"provider:{provider_id}"),
+            name_encrypted=self.cipher.encrypt(name),
+            contact_encrypted=self.cipher.encrypt(f"07{rng.randint(0, 99999999):08d}"),
+            gender=gender_of(int(number[-2])),
+            birth_date=born,
+            **common,
+        )
+
+    def measurements(self, enrolments: list[Enrolment], coaches: dict[int, list[User]]) -> None:
+        """A ladder measurement at start, every 12 weeks and at exit; a step that mostly
+        climbs."""
+        rng = self.rng
+        measurements: list[Measurement] = []
+        values: list[int] = []
+        today = date(2026, 11, 1)
+        for enrolment in enrolments:
+            if enrolment.exit_reason == ExitReason.FELREGISTRERING:
+                continue
+            end = enrolment.exit_date or today
+            days = [enrolment.start]
+            day = enrolment.start + timedelta(weeks=12)
+            while day < end and len(days) < 4:
+                days.append(day)
+                day += timedelta(weeks=12)
+            occasions = ["start"] + ["periodic"] * (len(days) - 1)
+            if enrolment.exit_date is not None:
+                days.append(enrolment.exit_date)
+                occasions.append("exit")
+            step = rng.choice([1, 2, 2, 3, 3, 4])
+            first = step
+            for day, occasion in zip(days, occasions, strict=True):
+                measurements.append(
+                    Measurement(
+                        provider_id=enrolment.provider_id,
+                        public_id=self.uid(),
+                        enrolment=enrolment,
+                        occasion=occasion,
+                        date=day,
+                        created_by=coaches[enrolment.provider_id][0],
+                    )
+                )
+                values.append(step)
+                latest = step
+                step = max(1, min(7, step + rng.choice([-1, 0, 0, 1, 1, 1])))
+            enrolment.bench_steps = (first, latest, len(days))  # type: ignore[attr-defined]
+        self.bulk(Measurement, measurements)
+        through = Measurement.versions.through
+        self.bulk(
+            through,
+            [
+                through(measurement_id=m.pk, instrumentversion_id=self.version_id)
+                for m in measurements
+            ],
+        )
+        self.bulk(
+            Answer,
+            [
+                Answer(
+                    provider_id=m.provider_id,
+                    measurement=m,
+                    item=self.item,
+                    value=v,
+                    score=v,
+                    by=Answer.By.COACH,
+                )
+                for m, v in zip(measurements, values, strict=True)
+            ],
+        )
+
+    # --- packages --------------------------------------------------------------------------
+
+    def packages(
+        self,
+        a: int,
+        association: Association,
+        neighbour: Association,
+        interventions: list[Intervention],
+        cofunded: set[int],
+        enrolments: list[Enrolment],
+    ) -> None:
+        """Every quarter of every year for each funder: through the services for the first
+        ``service_packages`` of the first association, bulk-inserted otherwise."""
+        from stegvis.bench import packages as bulk_packages
+
+        todo: list[tuple[Intervention, Association, str, date, date]] = []
+        for intervention in interventions:
+            funders = [association] + ([neighbour] if intervention.pk in cofunded else [])
+            for year in self.scale.years:
+                for label, start, end in quarters(year):
+                    if end < intervention.start or (
+                        intervention.ended is not None and start > intervention.ended
+                    ):
+                        continue
+                    for funder in funders:
+                        todo.append((intervention, funder, label, start, end))
+        sample = todo[: self.scale.service_packages] if a == 0 else []
+        if sample:
+            office = User.objects.get(email=f"kansli{a + 1}@{EMAIL_DOMAIN}")
+            bulk_packages.through_services(sample, office)
+            self.counters.add("packages via services", len(sample))
+        rest = todo[len(sample) :]
+        made = bulk_packages.bulk_insert(rest, enrolments)
+        self.counters.add("aggregates.ReceivedPackage", made[0])
+        self.counters.add("aggregates.PackageCell", made[1])
+
+
+def analyze() -> None:
+    """Refresh the query planner's statistics after a bulk load. PostgreSQL's autovacuum would
+    get there by itself; SQLite never does, and without statistics it plans the progression
+    subqueries of a package from the item instead of the enrolment (90 s instead of 0.8 s per
+    package at association scale, see docs/performance.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def generate(scale: str, seed: int, log: Callable[[str], None] = print) -> Counters:
+    return Generator(SCALES[scale], seed, log).run()
+
+
+def chunked(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

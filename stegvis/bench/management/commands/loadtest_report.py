@@ -1,0 +1,61 @@
+"""``manage.py loadtest_report``: locust's CSV statistics into docs/performance.md."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from .bench_report import machine
+
+START = "<!-- loadtest:start -->"
+END = "<!-- loadtest:end -->"
+
+
+class Command(BaseCommand):
+    help = "Write the load test's p50/p95/p99 and errors into docs/performance.md."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("stats", type=Path)
+        parser.add_argument("--doc", type=Path, default=Path("docs/performance.md"))
+        parser.add_argument("--users", default="20")
+        parser.add_argument("--duration", default="2m")
+        parser.add_argument("--workers", default="4")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with options["stats"].open(newline="") as f:
+            rows = list(csv.DictReader(f))
+        lines = [
+            START,
+            "### Load test",
+            "",
+            *machine(),
+            f"- {options['users']} locust users (office 1 : coach 3), {options['duration']}, "
+            f"gunicorn {options['workers']} sync workers, production settings, PostgreSQL "
+            "association-scale data; locust and the server share the 2 cores.",
+            "",
+            "| page | requests | failures | p50 ms | p95 ms | p99 ms | max ms |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in rows:
+            name = row["Name"] if row["Type"] else "**all**"
+            if row["Name"] == "Aggregated":
+                name = "**all requests**"
+            lines.append(
+                f"| {row['Type']} {name} | {row['Request Count']} | {row['Failure Count']} | "
+                f"{row['50%']} | {row['95%']} | {row['99%']} | "
+                f"{float(row['Max Response Time']):.0f} |"
+            )
+        lines.append(END)
+        doc: Path = options["doc"]
+        text = doc.read_text() if doc.exists() else "# Performance\n\n"
+        if START in text and END in text:
+            before, rest = text.split(START, 1)
+            _old, after = rest.split(END, 1)
+            text = before + "\n".join(lines) + after
+        else:
+            text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+        doc.write_text(text)
+        self.stdout.write(f"wrote {doc}")

@@ -1,0 +1,87 @@
+"""The generator and the benchmark's bare SQL, on a tiny scale: the bulk-inserted packages hold
+what the provider's own computation gives, the bare SQL gives the application's numbers, and the
+same seed gives the same data. (Timings are never asserted: the benchmark is not a test.)"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from stdnum import luhn
+
+from stegvis.aggregates import package
+from stegvis.aggregates.models import ReceivedPackage
+from stegvis.aggregates.periods import parse
+from stegvis.bench.generator import generate
+from stegvis.bench.management.commands.bench import _normal
+from stegvis.bench.operations import in_rollback, operations
+from stegvis.participants.models import Enrolment, Participant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tiny():
+    return generate("tiny", seed=3, log=lambda _line: None)
+
+
+def _fingerprint() -> list[tuple[object, ...]]:
+    people = sorted(
+        (p.national_id, p.name, p.gender, p.birth_year, p.identity_kind)
+        for p in Participant.objects.all()
+    )
+    stays = sorted(
+        (str(e.start), str(e.exit_date), e.exit_reason, e.intervention.code)
+        for e in Enrolment.objects.select_related("intervention")
+    )
+    return [*people, *stays]
+
+
+def test_every_package_holds_what_the_provider_computes(tiny):
+    packages = ReceivedPackage.objects.select_related("sender", "association", "intervention")
+    assert packages.count() > tiny.rows["packages via services"] > 0
+    for received in packages:
+        tables = package.compute_tables(
+            received.sender, received.association, received.intervention, parse(received.period)
+        )
+        assert received.document["tables"] == tables, received.period
+        assert not package.inconsistencies(tables)
+
+
+def test_bare_sql_gives_the_applications_numbers(tiny):
+    ops = operations(2025, [2025], import_rows=25)
+    assert {op.key for op in ops} == {
+        "annual_report",
+        "national_1y",
+        "national_10y",
+        "participant_list",
+        "import_10k",
+        "packages_year",
+    }
+    for op in ops:
+        app = in_rollback(op.app)()
+        assert app, op.key
+        assert _normal(app) == _normal(in_rollback(op.bare)()), op.key
+
+
+def test_a_figure_that_differs_is_caught(tiny):
+    """The comparison is not blind: one changed cell makes the bare result differ."""
+    op = next(o for o in operations(2025, [2025], import_rows=5) if o.key == "annual_report")
+    bare = op.bare()
+    some = next(k for k in bare if k != "total")
+    cell = next(iter(bare[some]["cells"]))
+    bare[some]["cells"][cell] += 1
+    assert _normal(op.app()) != _normal(bare)
+
+
+def test_same_seed_same_data_and_fictional_numbers():
+    with transaction.atomic():
+        generate("tiny", seed=5, log=lambda _line: None)
+        first = _fingerprint()
+        transaction.set_rollback(True)
+    generate("tiny", seed=5, log=lambda _line: None)
+    assert _fingerprint() == first
+    numbers = [p.national_id for p in Participant.objects.exclude(national_id_encrypted="")]
+    assert numbers
+    for number in numbers:
+        assert 980 <= int(number[9:12]) <= 999  # the test-person serial range
+        assert luhn.is_valid(number[2:8] + number[9:])
