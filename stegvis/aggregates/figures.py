@@ -106,20 +106,42 @@ def association_figures(association: Association, year: int) -> tuple[list[Figur
     from stegvis.reports.periods import date_range
 
     per, total = figures_in_range(association, date_range(date(year, 1, 1), date(year, 12, 31)))
-    for figures in per:
-        figures.goals = goal_outcomes(figures, year)
+    attach_goals(per, year)
     return per, total
 
 
-def goal_outcomes(figures: Figures, year: int) -> list[GoalOutcome]:
+def attach_goals(per: list[Figures], year: int) -> None:
+    """Each intervention's goal outcomes for the year, from one query for all their goals."""
+    by_intervention: dict[int, list[Goal]] = defaultdict(list)
+    interventions = {f.intervention.pk: f.intervention for f in per if f.intervention}
+    goals = Goal.objects.filter(
+        intervention_id__in=list(interventions),
+        period_start__lte=date(year, 12, 31),
+        period_end__gte=date(year, 1, 1),
+    ).order_by("period_start", "text")
+    for goal in goals:
+        goal.intervention = interventions[goal.intervention_id]
+        by_intervention[goal.intervention_id].append(goal)
+    for figures in per:
+        assert figures.intervention is not None
+        figures.goals = goal_outcomes(figures, year, goals=by_intervention[figures.intervention.pk])
+
+
+def goal_outcomes(
+    figures: Figures, year: int, *, goals: list[Goal] | None = None
+) -> list[GoalOutcome]:
     """The intervention's goals for the year that packages can measure (calculations.md §5):
     share of exits to the goal's report groups, share of exits with a positive step movement
-    beyond those groups, and occupancy."""
+    beyond those groups, and occupancy. ``goals``: the intervention's goals of the year, when
+    the caller has fetched them already (``attach_goals``)."""
     assert figures.intervention is not None
     outcomes = []
-    goals = figures.intervention.goals.filter(
-        period_start__lte=date(year, 12, 31), period_end__gte=date(year, 1, 1)
-    ).order_by("period_start", "text")
+    if goals is None:
+        goals = list(
+            figures.intervention.goals.filter(
+                period_start__lte=date(year, 12, 31), period_end__gte=date(year, 1, 1)
+            ).order_by("period_start", "text")
+        )
     for goal in goals:
         outcome = goal_outcome(goal, figures)
         if outcome is None:

@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from stegvis.aggregates.figures import Figures, Missing, goal_outcomes, missing_packages
+from stegvis.aggregates.figures import Figures, Missing, attach_goals, missing_packages
 from stegvis.aggregates.models import ReceivedPackage
 from stegvis.core.models import Association
 from stegvis.reports.association import current_packages, figures_in_range
@@ -36,11 +36,11 @@ def participant_figures(
     association: Association, start: date, end: date, *, goals: bool = True
 ) -> tuple[list[Figures], Figures]:
     """Per intervention and in total: the figures layer's ``figures_in_range`` (one definition
-    of the sums), plus one query per intervention for its goals when ``goals`` (the start page
+    of the sums), plus one query for the interventions' goals when ``goals`` (the start page
     has none)."""
     per, total = figures_in_range(association, date_range(start, end))
-    for figures in per if goals else ():
-        figures.goals = goal_outcomes(figures, start.year)
+    if goals:
+        attach_goals(per, start.year)
     return per, total
 
 

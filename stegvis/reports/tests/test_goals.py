@@ -126,3 +126,28 @@ def test_the_office_changes_the_model_and_the_change_is_audited(world):
     with pytest.raises(PermissionDenied):
         save_socioeconomic_model(actor_of(world, "carol"), values)
     assert SocioEconomicModel.objects.get().support == 11_000
+
+
+def test_goals_of_every_intervention_come_in_one_query(world, gemensam):
+    """association_figures (the annual report's and the aggregates page's figures) fetches the
+    goals of all interventions at once: one more intervention adds no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stegvis.aggregates.figures import association_figures
+
+    from .document_world import extra_intervention
+
+    _goal(gemensam, Goal.Measure.SHARE_EXITS_IN_GROUPS, 40, ["arbete", "studier"])
+    receive(world, gemensam, "2026Q2", tables((15, 15), (0, 0), EXITS))
+    with CaptureQueriesContext(connection) as one:
+        per, _total = association_figures(world.a, 2026)
+    assert [len(f.goals) for f in per] == [1]
+    extra = extra_intervention(world)
+    _goal(extra, Goal.Measure.SHARE_EXITS_IN_GROUPS, 40, ["arbete"])
+    with CaptureQueriesContext(connection) as two:
+        per, _total = association_figures(world.a, 2026)
+    assert sorted(len(f.goals) for f in per) == [1, 1]
+    assert len(two) == len(one)
+    extra_goal = next(f for f in per if f.intervention == extra).goals[0]
+    assert extra_goal.outcome["total"] == Decimal("100.0")  # 2 of 2 exits to work
