@@ -90,6 +90,8 @@ def tables_in_memory(enrolments: list[Enrolment], area: set[int], start: date, e
             continue
         moved = latest - first
         add("progression", "positiv" if moved > 0 else "negativ" if moved < 0 else "ingen", g)
+        if moved > 0:
+            add("positive_by_group", str(EXIT_REPORT_GROUP[e.exit_reason]), g)
         key = "0" if moved == 0 else f"{moved:+d}"
         steps.setdefault(key, dict.fromkeys(genders, 0))[g] += 1
     tables["steps_moved"] = {k: steps[k] for k in sorted(steps, key=int)}
