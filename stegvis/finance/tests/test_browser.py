@@ -29,7 +29,9 @@ def test_office_enters_decides_imports_and_reads_the_deviation_report(
     world = world_live
     year = date.today().year
     log_in(page, live_server.url, world["alice"].email)
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Ekonomi").click()
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Ekonomi", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="Ekonomi", exact=True)).to_be_visible()
     expect(page.get_by_text("Förbundet har ingen budget ännu.")).to_be_visible()
     assert_accessible(page)

@@ -49,7 +49,9 @@ def world_live(world, live_server):
 
 def test_office_reads_cost_per_participant_and_downloads_it(page: Page, live_server, world_live):
     log_in(page, live_server.url, world_live["alice"].email)
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Ekonomi").click()
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Ekonomi", exact=True
+    ).click()
     page.get_by_role("link", name="Budget mot utfall").click()
     page.get_by_role("link", name=str(YEAR), exact=True).click()
     expect(page.get_by_role("heading", name=f"Budget mot utfall {YEAR}")).to_be_visible()

@@ -104,7 +104,7 @@ def test_office_drafts_links_consults_decides_and_follows_up(page: Page, live_se
     assert_accessible(page)
     assert Plan.objects.get().status == Plan.Status.DECIDED
 
-    page.get_by_role("link", name="Måluppföljning").click()
+    page.locator("#innehall").get_by_role("link", name="Måluppföljning").click()
     row = page.get_by_role("row", name="Två kunskapsseminarier om året")
     expect(row).to_contain_text("≥ 2")
     expect(row).to_contain_text("Uppfyllt")
