@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from stegvis.core.actors import Actor
@@ -142,7 +143,7 @@ def test_the_reporter_sees_state_and_feedback_but_not_comments_or_handlers(
     services.add_comment(A["alice"], report, text="Intern kommentar")
     services.take_to_group(A["alice"], report)
     services.decide(
-        A["alice"], report, action="Rutin.", organisation=krokom, decided_on=date(2026, 11, 27)
+        A["alice"], report, action="Rutin.", organisation=krokom, decided_on=report.received_on
     )
     services.give_feedback(
         A["alice"], report, feedback="Parterna tar fram en rutin.", base_url=BASE
@@ -308,7 +309,7 @@ def test_an_administrator_handles_a_report(as_persona, world, file, krokom, hand
         {
             "decide-action": "Gemensam rutin.",
             "decide-organisation": krokom.pk,
-            "decide-decided_on": date.today().isoformat(),
+            "decide-decided_on": timezone.localdate().isoformat(),
         },
     )
     assert response.status_code == 302
@@ -416,7 +417,11 @@ def some_reports(world, A, file, krokom, handled_by_alice):
     services.review(A["alice"], reports[0])
     services.take_to_group(A["alice"], reports[0])
     services.decide(
-        A["alice"], reports[0], action="Ny rutin.", organisation=krokom, decided_on=date.today()
+        A["alice"],
+        reports[0],
+        action="Ny rutin.",
+        organisation=krokom,
+        decided_on=timezone.localdate(),
     )
     return reports
 
@@ -440,7 +445,7 @@ def test_the_compilation_period_is_validated(as_persona, world):
         a_url(world, "compilation") + "?fran=2026-05-01&till=2026-04-01"
     )
     assert response.context["form"].errors["till"] == ["Slutdatum kan inte vara före startdatum."]
-    assert response.context["c"].start == date(date.today().year, 1, 1)
+    assert response.context["c"].start == date(timezone.localdate().year, 1, 1)
 
 
 def test_the_compilation_as_pdf(as_persona, world, some_reports):
