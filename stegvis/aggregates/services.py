@@ -666,6 +666,35 @@ def check_network_document(
     return registration, period
 
 
+def replaced_compilation(current: Any, period: Period, version: int) -> Any:
+    """Of an association's current compilations at a network (locked for update), the one a
+    new file for ``period`` at ``version`` replaces, or None; PackageRefused when the period
+    overlaps another received period or the version is not newer."""
+    same = next((c for c in current if c.period == period.label), None)
+    for other in current:
+        if (
+            other.period != period.label
+            and other.period_start <= period.end
+            and period.start <= other.period_end
+        ):
+            raise PackageRefused(
+                _(
+                    "Perioden %(period)s överlappar den redan mottagna sammanställningen för "
+                    "%(other)s."
+                )
+                % {"period": period.label, "other": other.period}
+            )
+    if same is not None and version <= same.version:
+        raise PackageRefused(
+            _(
+                "Sammanställningen (version %(version)s) är äldre än eller samma som den redan "
+                "mottagna för %(period)s (version %(received)s)."
+            )
+            % {"version": version, "period": period.label, "received": same.version}
+        )
+    return same
+
+
 @transaction.atomic
 def receive_compilation(network: Network, raw: bytes, *, user: User | None) -> ReceivedCompilation:
     """Check a signed compilation file and store it for ``network``; :class:`PackageRefused`
@@ -689,28 +718,7 @@ def receive_compilation(network: Network, raw: bytes, *, user: User | None) -> R
     current = ReceivedCompilation.objects.select_for_update().filter(
         network=network, association_slug=registration.association_slug, replaced_by__isnull=True
     )
-    same = next((c for c in current if c.period == period.label), None)
-    for other in current:
-        if (
-            other.period != period.label
-            and other.period_start <= period.end
-            and period.start <= other.period_end
-        ):
-            raise PackageRefused(
-                _(
-                    "Perioden %(period)s överlappar den redan mottagna sammanställningen för "
-                    "%(other)s."
-                )
-                % {"period": period.label, "other": other.period}
-            )
-    if same is not None and document["version"] <= same.version:
-        raise PackageRefused(
-            _(
-                "Sammanställningen (version %(version)s) är äldre än eller samma som den redan "
-                "mottagna för %(period)s (version %(received)s)."
-            )
-            % {"version": document["version"], "period": period.label, "received": same.version}
-        )
+    same = replaced_compilation(current, period, document["version"])
     new_cells = compilation.cells(tables)
     changes: list[dict[str, Any]] = []
     if same is not None:

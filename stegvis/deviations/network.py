@@ -28,7 +28,12 @@ from stegvis.aggregates import signing
 from stegvis.aggregates.models import AssociationKeyRegistration
 from stegvis.aggregates.periods import PATTERN as PERIOD_PATTERN
 from stegvis.aggregates.periods import PeriodError, parse
-from stegvis.aggregates.services import PackageRefused, association_key, check_network_document
+from stegvis.aggregates.services import (
+    PackageRefused,
+    association_key,
+    check_network_document,
+    replaced_compilation,
+)
 from stegvis.core import audit, crypto
 from stegvis.core.actors import Actor
 from stegvis.core.models import Association, Network, Organisation, User
@@ -299,28 +304,7 @@ def receive(network: Network, raw: bytes, *, user: User | None) -> ReceivedLexHe
     current = ReceivedLexHeller.objects.select_for_update().filter(
         network=network, association_slug=registration.association_slug, replaced_by__isnull=True
     )
-    same = next((c for c in current if c.period == period.label), None)
-    for other in current:
-        if (
-            other.period != period.label
-            and other.period_start <= period.end
-            and period.start <= other.period_end
-        ):
-            raise PackageRefused(
-                _(
-                    "Perioden %(period)s överlappar den redan mottagna sammanställningen för "
-                    "%(other)s."
-                )
-                % {"period": period.label, "other": other.period}
-            )
-    if same is not None and document["version"] <= same.version:
-        raise PackageRefused(
-            _(
-                "Sammanställningen (version %(version)s) är äldre än eller samma som den redan "
-                "mottagna för %(period)s (version %(received)s)."
-            )
-            % {"version": document["version"], "period": period.label, "received": same.version}
-        )
+    same = replaced_compilation(current, period, document["version"])
     received = ReceivedLexHeller(
         network=network,
         registration=registration,
