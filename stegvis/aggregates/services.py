@@ -523,12 +523,7 @@ def build_compilation(
         document=document,
         built_by=user,
     )
-    signature = signing.sign(crypto.decrypt(key.private_key_encrypted), document)
-    signed = {
-        "format": compilation.FILE_FORMAT,
-        "compilation": document,
-        "signature": {"algorithm": "Ed25519", "key_id": key.key_id, "value": signature},
-    }
+    signed = signed_by_association(key, compilation.FILE_FORMAT, document)
     audit.record(
         "aggregates.compilation_built",
         actor=actor,
@@ -617,6 +612,19 @@ def _load_compilation(raw: bytes) -> dict[str, Any]:
             ]
         )
     return signed
+
+
+def signed_by_association(
+    key: AssociationKey, file_format: str, document: dict[str, Any]
+) -> dict[str, Any]:
+    """A compilation document signed with the association's key, as every file from an
+    association to a network is (checked by :func:`check_network_document`)."""
+    signature = signing.sign(crypto.decrypt(key.private_key_encrypted), document)
+    return {
+        "format": file_format,
+        "compilation": document,
+        "signature": {"algorithm": "Ed25519", "key_id": key.key_id, "value": signature},
+    }
 
 
 def check_network_document(

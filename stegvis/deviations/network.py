@@ -33,8 +33,9 @@ from stegvis.aggregates.services import (
     association_key,
     check_network_document,
     replaced_compilation,
+    signed_by_association,
 )
-from stegvis.core import audit, crypto
+from stegvis.core import audit
 from stegvis.core.actors import Actor
 from stegvis.core.models import Association, Network, Organisation, User
 from stegvis.deviations.models import (
@@ -148,12 +149,7 @@ def build_file(
         document=document,
         built_by=user,
     )
-    signature = signing.sign(crypto.decrypt(key.private_key_encrypted), document)
-    signed = {
-        "format": FILE_FORMAT,
-        "compilation": document,
-        "signature": {"algorithm": "Ed25519", "key_id": key.key_id, "value": signature},
-    }
+    signed = signed_by_association(key, FILE_FORMAT, document)
     audit.record(
         "deviation.network_compilation_built",
         actor=actor,
