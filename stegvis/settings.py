@@ -141,6 +141,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's SQLite backend, plus planner statistics refreshed as connections close
+    # (stegvis/core/sqlite: PRAGMA optimize).
+    DATABASES["default"]["ENGINE"] = "stegvis.core.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )

@@ -28,6 +28,7 @@ from django_tasks import task
 from stegvis.core import audit
 from stegvis.core.actors import Actor
 from stegvis.core.models import Role, RoleAssignment
+from stegvis.core.sqlite import optimize
 from stegvis.participants import import_files, imports
 from stegvis.participants.models import ImportJob
 
@@ -142,6 +143,10 @@ def _finish(
     job.save(update_fields=["state", "finished_at", "errors", "counts", "done", "file_token"])
     reason = f"sparad: {job.total} rader" if saved else f"inte sparad: {len(errors)} fel"
     _audit("import.finish", job, _actor(job), reason)
+    if saved:
+        # A large import can multiply a table at once; the worker's connection stays open, so
+        # the statistics are refreshed here rather than at its close (SQLite only).
+        optimize()
 
 
 def _audit(action: str, job: ImportJob, actor: Actor | None, reason: str) -> None:
