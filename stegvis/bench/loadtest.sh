@@ -10,6 +10,8 @@ PORT=${LOADTEST_PORT:-8765}
 USERS=${LOADTEST_USERS:-20}
 DURATION=${LOADTEST_TIME:-2m}
 WORKERS=${LOADTEST_WORKERS:-4}
+# Users arrive one a second (a morning's log-ins), not all in the same second.
+SPAWN=${LOADTEST_SPAWN_RATE:-1}
 OUT=var/bench
 mkdir -p "$OUT"
 export DJANGO_SETTINGS_MODULE=stegvis.settings DJANGO_ENV=production BEHIND_TLS_PROXY=1
@@ -31,7 +33,9 @@ $PY manage.py collectstatic --no-input -v0
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$PORT/logga-in/" && break; sleep 1; done
-.venv/bin/locust -f stegvis/bench/locustfile.py --headless -u "$USERS" -r 5 -t "$DURATION" \
+export LOADTEST_TIMES="$OUT/loadtest_times.json"
+rm -f "$LOADTEST_TIMES"
+.venv/bin/locust -f stegvis/bench/locustfile.py --headless -u "$USERS" -r "$SPAWN" -t "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$OUT/loadtest" --only-summary 2>&1 | tail -40
 $PY manage.py loadtest_report "$OUT/loadtest_stats.csv" --users "$USERS" --duration "$DURATION" \
-  --workers "$WORKERS"
+  --workers "$WORKERS" --spawn-rate "$SPAWN" --times "$LOADTEST_TIMES"

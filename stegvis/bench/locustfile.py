@@ -10,6 +10,7 @@ and the secure cookies are replayed over the local plain-HTTP hop.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import random
 import re
@@ -17,7 +18,7 @@ import threading
 from typing import Any
 
 from django_otp.oath import totp
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 from stegvis.bench.accounts import EMAIL_DOMAIN, PASSWORD, bench_totp_key
 
@@ -29,6 +30,25 @@ HEADERS = {"X-Forwarded-Proto": "https"}
 
 _accounts = itertools.count()
 _lock = threading.Lock()
+# Every request's time by kind, written out at the end (LOADTEST_TIMES) so that the report can give
+# the pages' percentiles apart from the log-ins, whose argon2 hashing is slow on purpose.
+LOG_IN = ("login", "two-factor")
+_times: dict[str, list[float]] = {"pages": [], "log-in": []}
+
+
+@events.request.add_listener
+def _record(name: str, response_time: float, exception: Any = None, **_kwargs: Any) -> None:
+    if exception is None:
+        kind = "log-in" if name.split(" ")[0] in LOG_IN else "pages"
+        _times[kind].append(response_time)
+
+
+@events.quitting.add_listener
+def _write_times(**_kwargs: Any) -> None:
+    path = os.environ.get("LOADTEST_TIMES")
+    if path:
+        with open(path, "w") as f:
+            json.dump(_times, f)
 
 
 def next_account() -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,32 @@ START = "<!-- loadtest:start -->"
 END = "<!-- loadtest:end -->"
 
 
+def percentile(values: list[float], p: float) -> float:
+    """The nearest-rank percentile (the smallest value with at least p % of values at or below
+    it), as locust reports its own."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def kind_rows(times: dict[str, list[float]]) -> list[str]:
+    """Rows for every page after log-in and for the log-in steps, from the raw times."""
+    titles = {
+        "pages": "**pages** (every page request after log-in)",
+        "log-in": "**log-in** (form, password, code)",
+    }
+    rows = []
+    for kind, title in titles.items():
+        values = times.get(kind) or []
+        if not values:
+            continue
+        p50, p95, p99 = (percentile(values, p) for p in (50, 95, 99))
+        rows.append(
+            f"| {title} | {len(values)} | – | {p50:.0f} | {p95:.0f} | {p99:.0f} | "
+            f"{max(values):.0f} |"
+        )
+    return rows
+
+
 class Command(BaseCommand):
     help = "Write the load test's p50/p95/p99 and errors into docs/performance.md."
 
@@ -23,6 +51,10 @@ class Command(BaseCommand):
         parser.add_argument("--users", default="20")
         parser.add_argument("--duration", default="2m")
         parser.add_argument("--workers", default="4")
+        parser.add_argument("--spawn-rate", default="1")
+        parser.add_argument(
+            "--times", type=Path, help="the locustfile's raw times (LOADTEST_TIMES), optional"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with options["stats"].open(newline="") as f:
@@ -33,6 +65,7 @@ class Command(BaseCommand):
             "",
             *machine(),
             f"- {options['users']} locust users (office 1 : coach 3), {options['duration']}, "
+            f"arriving {options['spawn_rate']} per second, each logging in once; "
             f"gunicorn {options['workers']} sync workers, production settings, PostgreSQL "
             "association-scale data; locust and the server share the 2 cores.",
             "",
@@ -48,6 +81,8 @@ class Command(BaseCommand):
                 f"{row['50%']} | {row['95%']} | {row['99%']} | "
                 f"{float(row['Max Response Time']):.0f} |"
             )
+        if options["times"] and options["times"].exists():
+            lines.extend(kind_rows(json.loads(options["times"].read_text())))
         lines.append(END)
         doc: Path = options["doc"]
         text = doc.read_text() if doc.exists() else "# Performance\n\n"
