@@ -162,7 +162,7 @@ def _structural(years: list[int], associations: Any) -> QuerySet[Any]:
     attendees of its activities dated in the years. One query; an intervention without
     activities in the years gives a row with year None. Attendees are summed per activity in
     a subquery, so the hours are not multiplied by the attendance rows."""
-
+    attendees = _attendees()
     fundings = Funding.objects.filter(intervention__kind=Intervention.Kind.STRUCTURAL)
     if associations is not None:
         fundings = fundings.filter(association_id__in=associations)
@@ -176,7 +176,9 @@ def _structural(years: list[int], associations: Any) -> QuerySet[Any]:
                 ),
             ),
             year=ExtractYear("acts__date"),
-            **_attendees(),
+            w=attendees["w"],
+            m=attendees["m"],
+            o=attendees["o"],
         )
         .values(
             "association_id", "intervention_id", "intervention__name", "intervention__code", "year"
