@@ -173,6 +173,16 @@ def test_the_country_counts_equal_the_per_association_definitions(world, country
                 _individual(individual),
                 _structural(structural),
             )
+    # Years that are not consecutive give the same rows for each of them.
+    gaps = country_counts([2027, 2025])
+    assert gaps.years == [2025, 2027]
+    for association in (world.a, world.b):
+        for year in (2025, 2027):
+            individual, structural = gaps.of(association.pk, year)
+            expected = counts.of(association.pk, year)
+            assert _individual(individual) == _individual(expected[0])
+            assert _structural(structural) == _structural(expected[1])
+        assert gaps.of(association.pk, 2026) == ([], [])
 
 
 def test_the_country_counts_by_hand(world, country):
