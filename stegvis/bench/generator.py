@@ -177,6 +177,21 @@ def insert_rows(
     return ids
 
 
+def insert_objects(model: Any, objects: list[Any]) -> None:
+    """Insert unsaved model instances and set their ids: ``COPY`` of their field values on
+    PostgreSQL (no per-row preparation of ``bulk_create``), ``bulk_create`` elsewhere."""
+    if connection.vendor != "postgresql":
+        for start in range(0, len(objects), BATCH):
+            model.objects.bulk_create(objects[start : start + BATCH])
+        return
+    pk = model._meta.pk.attname
+    columns = [f.attname for f in model._meta.concrete_fields if f.attname != pk]
+    rows = [tuple(o.__dict__[c] for c in columns) for o in objects]
+    for obj, new_id in zip(objects, insert_rows(model, columns, rows, returning=True), strict=True):
+        setattr(obj, pk, new_id)
+        obj._state.adding = False
+
+
 def quarters(year: int) -> list[tuple[str, date, date]]:
     ends = [(3, 31), (6, 30), (9, 30), (12, 31)]
     starts = [1, 4, 7, 10]
@@ -282,6 +297,11 @@ class Generator:
         started = time.monotonic()
         if Association.objects.filter(slug__startswith=SLUG_PREFIX).exists():
             raise RuntimeError("The database already holds generated data (bench-… associations).")
+        if connection.vendor == "postgresql":
+            # This session only: a commit does not wait for its WAL flush (a crash could lose the
+            # last association's rows; the run is repeated then anyway).
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
         municipalities = list(Municipality.objects.order_by("code"))
         per_association = max(2, len(municipalities) // max(self.scale.associations, 1))
         per_association = min(per_association, 6)
@@ -614,9 +634,10 @@ class Generator:
             enrolment.bench_follow_ups = []  # type: ignore[attr-defined]
             enrolment.bench_steps = (0, 0, 0)  # type: ignore[attr-defined]
             enrolments.append(enrolment)
-        self.bulk(Participant, participants)
+        insert_objects(Participant, participants)
+        self.counters.add(Participant._meta.label, len(participants))
         for enrolment in enrolments:
-            enrolment.participant_id = enrolment.participant.pk
+            enrolment.participant_id = enrolment.bench_participant.pk  # type: ignore[attr-defined]
         # Sorted by start, an open enrolment follows any earlier one of the same person and
         # intervention only if that one has ended: keep the constraint "one open" true.
         open_pairs: set[tuple[int, int]] = set()
@@ -630,7 +651,8 @@ class Generator:
                     enrolment.occupation_exit = Occupation.OVRIGT
                 else:
                     open_pairs.add(pair)
-        self.bulk(Enrolment, enrolments)
+        insert_objects(Enrolment, enrolments)
+        self.counters.add(Enrolment._meta.label, len(enrolments))
         from stegvis.aggregates.models import EnrolmentResidence
 
         for enrolment in enrolments:
