@@ -8,8 +8,9 @@ packages: a sample built and received through the project's own services
 (``aggregates.services.build_file`` and ``receive``), the rest computed from the same rows in
 memory and bulk-inserted, so that country scale finishes in minutes.
 
-Everything is written with ``bulk_create`` in batches, one association at a time (so memory stays
-bounded). The same seed gives the same rows: every random choice comes from one
+Everything is written in bulk, one association at a time (so memory stays bounded): the big
+tables as plain rows with ``COPY`` on PostgreSQL (``insert_rows``; ``bulk_create`` on SQLite), the
+rest with ``bulk_create``. The same seed gives the same rows: every random choice comes from one
 ``random.Random(seed)``, public ids are drawn from it, and the encrypted fields are Fernet tokens
 made with a seeded IV and a fixed timestamp (so even the ciphertexts repeat).
 
