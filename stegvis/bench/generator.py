@@ -8,8 +8,9 @@ packages: a sample built and received through the project's own services
 (``aggregates.services.build_file`` and ``receive``), the rest computed from the same rows in
 memory and bulk-inserted, so that country scale finishes in minutes.
 
-Everything is written with ``bulk_create`` in batches, one association at a time (so memory stays
-bounded). The same seed gives the same rows: every random choice comes from one
+Everything is written in bulk, one association at a time (so memory stays bounded): the big
+tables as plain rows with ``COPY`` on PostgreSQL (``insert_rows``; ``bulk_create`` on SQLite), the
+rest with ``bulk_create``. The same seed gives the same rows: every random choice comes from one
 ``random.Random(seed)``, public ids are drawn from it, and the encrypted fields are Fernet tokens
 made with a seeded IV and a fixed timestamp (so even the ciphertexts repeat).
 
@@ -25,7 +26,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from decimal import Decimal
@@ -34,7 +35,8 @@ from typing import Any
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum import luhn
 
@@ -89,6 +91,12 @@ EXIT_OCCUPATION = {
     "sjukdom": Occupation.OVRIGT,
     "annat": Occupation.ARBETSSOKANDE,
 }
+# The choices once (an enum's ``.values`` builds a new list on every access).
+INCOME_SOURCES = list(IncomeSource.values)
+OCCUPATIONS = list(Occupation.values)
+TIMES_OUTSIDE = list(TimeOutside.values)
+EDUCATIONS = list(Education.values)
+REFERRING_KINDS = list(ReferringKind.values)
 FIRST_NAMES = ["Alva", "Elsa", "Maja", "Noah", "Liam", "Hugo", "Sara", "Omar", "Ali", "Vera"]
 
 
@@ -113,8 +121,76 @@ class Scale:
 SCALES = {
     "tiny": Scale("tiny", 2, 1, (2025,), 2, 1, None, 40, 60, 4, 4),
     "association": Scale("association", 2, 5, (2023, 2024, 2025), 12, 2, None, 800, 2000, 25, 12),
-    "country": Scale("country", 75, 5, tuple(range(2016, 2026)), 40, 3, 30, 1000, 2000, 22, 60),
+    # Country: a fixed small sample through the services (each costs ~1 s of query building).
+    "country": Scale("country", 75, 5, tuple(range(2016, 2026)), 40, 3, 30, 1000, 2000, 22, 12),
 }
+
+
+def insert_rows(
+    model: Any, columns: list[str], rows: list[tuple[Any, ...]], returning: bool = False
+) -> list[int]:
+    """Insert plain tuples (values for ``columns``, field attnames) without building a model
+    instance per row: with ``COPY`` on PostgreSQL (ids reserved from the table's sequence first
+    when ``returning``), with ``bulk_create`` elsewhere. Columns left out get the field's default
+    (a callable one called per row, except ``timezone.now``: one instant per call, as a bulk
+    load would have). Returns the new ids in row order when ``returning``."""
+    if not rows:
+        return []
+    meta = model._meta
+    pk = meta.pk.attname
+    if connection.vendor != "postgresql":
+        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        for start in range(0, len(objects), BATCH):
+            model.objects.bulk_create(objects[start : start + BATCH])
+        return [o.pk for o in objects] if returning else []
+    fields = {f.attname: f for f in meta.concrete_fields}
+    missing = [f for f in meta.concrete_fields if f.attname not in columns and f.attname != pk]
+    now = timezone.now()
+    per_row = [f for f in missing if callable(f.default) and f.default is not timezone.now]
+    fixed = [f for f in missing if f not in per_row]
+    fixed_values = tuple(
+        f.get_db_prep_save(now if f.default is timezone.now else f.get_default(), connection)
+        for f in fixed
+    )
+    json = [i for i, c in enumerate(columns) if isinstance(fields[c], models.JSONField)]
+    names = ([meta.pk.column] if returning else []) + [
+        fields[c].column for c in columns + [f.attname for f in fixed + per_row]
+    ]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        ids: list[int] = []
+        if returning:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+        sql = f"COPY {quote(meta.db_table)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for n, row in enumerate(rows):
+                if json:
+                    values = list(row)
+                    for i in json:
+                        values[i] = fields[columns[i]].get_db_prep_save(values[i], connection)
+                    row = tuple(values)
+                extra = tuple(f.get_db_prep_save(f.get_default(), connection) for f in per_row)
+                copy.write_row(((ids[n],) if returning else ()) + row + fixed_values + extra)
+    return ids
+
+
+def insert_objects(model: Any, objects: list[Any]) -> None:
+    """Insert unsaved model instances and set their ids: ``COPY`` of their field values on
+    PostgreSQL (no per-row preparation of ``bulk_create``), ``bulk_create`` elsewhere."""
+    if connection.vendor != "postgresql":
+        for start in range(0, len(objects), BATCH):
+            model.objects.bulk_create(objects[start : start + BATCH])
+        return
+    pk = model._meta.pk.attname
+    columns = [f.attname for f in model._meta.concrete_fields if f.attname != pk]
+    rows = [tuple(o.__dict__[c] for c in columns) for o in objects]
+    for obj, new_id in zip(objects, insert_rows(model, columns, rows, returning=True), strict=True):
+        setattr(obj, pk, new_id)
+        obj._state.adding = False
 
 
 def quarters(year: int) -> list[tuple[str, date, date]]:
@@ -222,6 +298,11 @@ class Generator:
         started = time.monotonic()
         if Association.objects.filter(slug__startswith=SLUG_PREFIX).exists():
             raise RuntimeError("The database already holds generated data (bench-… associations).")
+        if connection.vendor == "postgresql":
+            # This session only: a commit does not wait for its WAL flush (a crash could lose the
+            # last association's rows; the run is repeated then anyway).
+            with connection.cursor() as cursor:
+                cursor.execute("SET synchronous_commit TO off")
         municipalities = list(Municipality.objects.order_by("code"))
         per_association = max(2, len(municipalities) // max(self.scale.associations, 1))
         per_association = min(per_association, 6)
@@ -317,6 +398,11 @@ class Generator:
         months = self.scale.intervention_months
         plan: list[tuple[date, date | None]] = []
         for i in range(self.scale.individual_per_association):
+            if a == 0 and i == 0:
+                # The list page's intervention runs through every year (still running at the
+                # end, as at the scales without an end), so its participants' stays are real.
+                plan.append((date(first.year - 1, 1, 1), None))
+                continue
             if months is None:
                 plan.append((date(first.year - 1, 1 + i % 12, 1), None))
                 continue
@@ -485,8 +571,7 @@ class Generator:
         wanted.sort(key=lambda pair: pair[1])
         participants: list[Participant] = []
         enrolments: list[Enrolment] = []
-        residences: list[Any] = []
-        follow_ups: list[FollowUp] = []
+        follow_ups: list[tuple[Any, ...]] = []
         weights = [w for _r, w in EXIT_MIX]
         reasons = [r for r, _w in EXIT_MIX]
         by_provider: dict[int, list[Participant]] = defaultdict(list)
@@ -529,14 +614,14 @@ class Generator:
                 start=start,
                 coach=rng.choice(coaches[provider_id]),
                 intensity=rng.choice([25, 50, 75, 100, 100]),
-                income_source_start=rng.choice(IncomeSource.values),
-                occupation_start=rng.choice(Occupation.values),
-                time_outside=rng.choice(TimeOutside.values),
-                education=rng.choice(Education.values),
-                referring_kinds=[rng.choice(ReferringKind.values)],
+                income_source_start=rng.choice(INCOME_SOURCES),
+                occupation_start=rng.choice(OCCUPATIONS),
+                time_outside=rng.choice(TIMES_OUTSIDE),
+                education=rng.choice(EDUCATIONS),
+                referring_kinds=[rng.choice(REFERRING_KINDS)],
                 exit_date=exit_date,
                 exit_reason=reason,
-                income_source_exit=rng.choice(IncomeSource.values) if exit_date else "",
+                income_source_exit=rng.choice(INCOME_SOURCES) if exit_date else "",
                 occupation_exit=(
                     EXIT_OCCUPATION.get(str(group), Occupation.OVRIGT) if exit_date else ""
                 ),
@@ -544,12 +629,16 @@ class Generator:
                 survey_offered_at_exit=exit_date is not None and rng.random() < 0.6,
             )
             enrolment.home_at_start = participant.home_municipality_id  # type: ignore[attr-defined]
+            # Kept beside the foreign key: setting participant_id after the participants are
+            # inserted drops Django's cached object (a query per read afterwards).
+            enrolment.bench_participant = participant  # type: ignore[attr-defined]
             enrolment.bench_follow_ups = []  # type: ignore[attr-defined]
             enrolment.bench_steps = (0, 0, 0)  # type: ignore[attr-defined]
             enrolments.append(enrolment)
-        self.bulk(Participant, participants)
+        insert_objects(Participant, participants)
+        self.counters.add(Participant._meta.label, len(participants))
         for enrolment in enrolments:
-            enrolment.participant_id = enrolment.participant.pk
+            enrolment.participant_id = enrolment.bench_participant.pk  # type: ignore[attr-defined]
         # Sorted by start, an open enrolment follows any earlier one of the same person and
         # intervention only if that one has ended: keep the constraint "one open" true.
         open_pairs: set[tuple[int, int]] = set()
@@ -563,41 +652,55 @@ class Generator:
                     enrolment.occupation_exit = Occupation.OVRIGT
                 else:
                     open_pairs.add(pair)
-        self.bulk(Enrolment, enrolments)
+        insert_objects(Enrolment, enrolments)
+        self.counters.add(Enrolment._meta.label, len(enrolments))
         from stegvis.aggregates.models import EnrolmentResidence
 
         for enrolment in enrolments:
-            residences.append(
-                EnrolmentResidence(
-                    provider_id=enrolment.provider_id,
-                    enrolment=enrolment,
-                    municipality_id=enrolment.home_at_start,  # type: ignore[attr-defined]
-                )
-            )
             if enrolment.exit_date is None or enrolment.exit_reason == ExitReason.FELREGISTRERING:
                 continue
             for months in (6, 12):
                 due = add_months(enrolment.exit_date, months)
                 done = due <= date(2026, 10, 31) and rng.random() < 0.75
                 reached = done and rng.random() < 0.8
-                occupation = rng.choice(Occupation.values) if reached else ""
+                occupation = rng.choice(OCCUPATIONS) if reached else ""
                 if done:
                     enrolment.bench_follow_ups.append((months, due, reached, occupation))  # type: ignore[attr-defined]
                 follow_ups.append(
-                    FollowUp(
-                        provider_id=enrolment.provider_id,
-                        public_id=self.uid(),
-                        enrolment=enrolment,
-                        months=months,
-                        due=due,
-                        done_on=due if done else None,
-                        reached=reached if done else None,
-                        occupation=occupation,
-                        income_source=rng.choice(IncomeSource.values) if reached else "",
+                    (
+                        enrolment.provider_id,
+                        self.uid(),
+                        enrolment.pk,
+                        months,
+                        due,
+                        due if done else None,
+                        reached if done else None,
+                        occupation,
+                        rng.choice(INCOME_SOURCES) if reached else "",
                     )
                 )
-        self.bulk(EnrolmentResidence, residences)
-        self.bulk(FollowUp, follow_ups)
+        insert_rows(
+            EnrolmentResidence,
+            ["provider_id", "enrolment_id", "municipality_id"],
+            [(e.provider_id, e.pk, e.home_at_start) for e in enrolments],  # type: ignore[attr-defined]
+        )
+        self.counters.add(EnrolmentResidence._meta.label, len(enrolments))
+        insert_rows(
+            FollowUp,
+            [
+                "provider_id",
+                "public_id",
+                "enrolment_id",
+                "months",
+                "due",
+                "done_on",
+                "reached",
+                "occupation",
+                "income_source",
+            ],
+            follow_ups,
+        )
+        self.counters.add(FollowUp._meta.label, len(follow_ups))
         return enrolments
 
     def participant(
@@ -650,8 +753,8 @@ class Generator:
         """A ladder measurement at start, every 12 weeks and at exit; a step that mostly
         climbs."""
         rng = self.rng
-        measurements: list[Measurement] = []
-        values: list[int] = []
+        rows: list[tuple[Any, ...]] = []
+        values: list[tuple[int, int]] = []
         today = date(2026, 11, 1)
         for enrolment in enrolments:
             if enrolment.exit_reason == ExitReason.FELREGISTRERING:
@@ -668,44 +771,38 @@ class Generator:
                 occasions.append("exit")
             step = rng.choice([1, 2, 2, 3, 3, 4])
             first = step
+            created_by = coaches[enrolment.provider_id][0].pk
             for day, occasion in zip(days, occasions, strict=True):
-                measurements.append(
-                    Measurement(
-                        provider_id=enrolment.provider_id,
-                        public_id=self.uid(),
-                        enrolment=enrolment,
-                        occasion=occasion,
-                        date=day,
-                        created_by=coaches[enrolment.provider_id][0],
-                    )
+                rows.append(
+                    (enrolment.provider_id, self.uid(), enrolment.pk, occasion, day, created_by)
                 )
-                values.append(step)
+                values.append((enrolment.provider_id, step))
                 latest = step
                 step = max(1, min(7, step + rng.choice([-1, 0, 0, 1, 1, 1])))
             enrolment.bench_steps = (first, latest, len(days))  # type: ignore[attr-defined]
-        self.bulk(Measurement, measurements)
+        ids = insert_rows(
+            Measurement,
+            ["provider_id", "public_id", "enrolment_id", "occasion", "date", "created_by_id"],
+            rows,
+            returning=True,
+        )
+        self.counters.add(Measurement._meta.label, len(rows))
         through = Measurement.versions.through
-        self.bulk(
+        insert_rows(
             through,
-            [
-                through(measurement_id=m.pk, instrumentversion_id=self.version_id)
-                for m in measurements
-            ],
+            ["measurement_id", "instrumentversion_id"],
+            [(m, self.version_id) for m in ids],
         )
-        self.bulk(
+        self.counters.add(through._meta.label, len(ids))
+        insert_rows(
             Answer,
+            ["provider_id", "measurement_id", "item_id", "value", "score", "by"],
             [
-                Answer(
-                    provider_id=m.provider_id,
-                    measurement=m,
-                    item=self.item,
-                    value=v,
-                    score=v,
-                    by=Answer.By.COACH,
-                )
-                for m, v in zip(measurements, values, strict=True)
+                (provider, m, self.item.pk, v, v, Answer.By.COACH)
+                for m, (provider, v) in zip(ids, values, strict=True)
             ],
         )
+        self.counters.add(Answer._meta.label, len(ids))
 
     # --- packages --------------------------------------------------------------------------
 
@@ -753,8 +850,15 @@ def analyze() -> None:
         cursor.execute("ANALYZE")
 
 
-def generate(scale: str, seed: int, log: Callable[[str], None] = print) -> Counters:
-    return Generator(SCALES[scale], seed, log).run()
+def generate(
+    scale: str, seed: int, log: Callable[[str], None] = print, associations: int | None = None
+) -> Counters:
+    """Generate the scale; ``associations`` keeps only its first N associations (the same
+    rows as the full run's first N, except the last one's co-funding neighbour)."""
+    chosen = SCALES[scale]
+    if associations is not None:
+        chosen = replace(chosen, associations=associations)
+    return Generator(chosen, seed, log).run()
 
 
 def chunked(items: list[Any], size: int) -> Iterable[list[Any]]:

@@ -20,6 +20,7 @@ from stegvis.aggregates.models import (
     ReceivedPackage,
 )
 from stegvis.aggregates.periods import parse
+from stegvis.bench.generator import insert_rows
 from stegvis.core import crypto
 from stegvis.core.codes import AGE_BANDS, EXIT_REPORT_GROUP, ExitReason, IncomeSource
 from stegvis.core.models import Association, User
@@ -42,7 +43,7 @@ def through_services(jobs: list[Job], user: User) -> None:
 
 def tables_in_memory(enrolments: list[Enrolment], area: set[int], start: date, end: date) -> Tables:
     """The package's tables for the enrolments of one intervention (each with
-    ``home_at_start``, ``participant``, ``bench_steps`` and ``bench_follow_ups`` attached)."""
+    ``home_at_start``, ``bench_participant``, ``bench_steps`` and ``bench_follow_ups`` attached)."""
     genders = package.GENDERS
     tables: Tables = {
         name: {row: dict.fromkeys(genders, 0) for row in spec[0]}
@@ -56,7 +57,7 @@ def tables_in_memory(enrolments: list[Enrolment], area: set[int], start: date, e
     for e in enrolments:
         if e.exit_reason == ExitReason.FELREGISTRERING or e.home_at_start not in area:  # type: ignore[attr-defined]
             continue
-        g = e.participant.gender
+        g = e.bench_participant.gender  # type: ignore[attr-defined]
         for months, done_on, reached, occupation in e.bench_follow_ups:  # type: ignore[attr-defined]
             if start <= done_on <= end:
                 add(f"follow_up_{months}", occupation if reached else "ej_nadd", g)
@@ -66,7 +67,7 @@ def tables_in_memory(enrolments: list[Enrolment], area: set[int], start: date, e
         add("participants", "active", g)
         last = min(e.exit_date or end, end)
         add("participants", "participant_days", g, (last - max(e.start, start)).days + 1)
-        age = end.year - e.participant.birth_year
+        age = end.year - e.bench_participant.birth_year  # type: ignore[attr-defined]
         band = next((f"{lo}_{hi}" for lo, hi in AGE_BANDS if lo <= age <= hi), "ovriga")
         add("age_bands", band, g)
         if e.exit_date is None or not start <= e.exit_date <= end:
@@ -105,8 +106,8 @@ def bulk_insert(jobs: list[Job], enrolments: list[Enrolment]) -> tuple[int, int]
         by_intervention[e.intervention_id].append(e)
     areas: dict[int, set[int]] = {}
     keys: dict[int, tuple[str, str, str]] = {}
-    received: list[ReceivedPackage] = []
-    cells: list[tuple[ReceivedPackage, str, str, str, int]] = []
+    received: list[tuple[Any, ...]] = []
+    cells: list[list[tuple[int, str, str, str, int]]] = []
     for intervention, funder, label, start, end in jobs:
         if funder.pk not in areas:
             areas[funder.pk] = set(funder.area().values_list("pk", flat=True))
@@ -139,34 +140,56 @@ def bulk_insert(jobs: list[Job], enrolments: list[Enrolment]) -> tuple[int, int]
             version=1,
             tables=tables,
         )
-        row = ReceivedPackage(
-            association=funder,
-            sender=provider,
-            intervention=intervention,
-            period=label,
-            period_start=start,
-            period_end=end,
-            version=1,
-            document=document,
-            signature=signing.sign(private, document),
-            key_id=key_id,
-            received_via=PackageDispatch.Via.FILE,
+        received.append(
+            (
+                funder.pk,
+                provider.pk,
+                intervention.pk,
+                label,
+                start,
+                end,
+                1,
+                document,
+                signing.sign(private, document),
+                key_id,
+                PackageDispatch.Via.FILE,
+            )
         )
-        received.append(row)
-        for table, rows in tables.items():
-            for name, counts in rows.items():
-                for g in package.GENDERS:
-                    cells.append((row, table, name, g, counts[g]))
-    batch = 2000
-    for n in range(0, len(received), batch):
-        ReceivedPackage.objects.bulk_create(received[n : n + batch])
-    objects = [
-        PackageCell(association_id=p.association_id, package=p, table=t, row=r, gender=g, count=c)
-        for p, t, r, g, c in cells
+        cells.append(
+            [
+                (funder.pk, table, name, g, counts[g])
+                for table, rows in tables.items()
+                for name, counts in rows.items()
+                for g in package.GENDERS
+            ]
+        )
+    ids = insert_rows(
+        ReceivedPackage,
+        [
+            "association_id",
+            "sender_id",
+            "intervention_id",
+            "period",
+            "period_start",
+            "period_end",
+            "version",
+            "document",
+            "signature",
+            "key_id",
+            "received_via",
+        ],
+        received,
+        returning=True,
+    )
+    rows = [
+        (association, package_id, table, name, g, count)
+        for package_id, package_cells in zip(ids, cells, strict=True)
+        for association, table, name, g, count in package_cells
     ]
-    for n in range(0, len(objects), 10000):
-        PackageCell.objects.bulk_create(objects[n : n + 10000])
-    return len(received), len(objects)
+    insert_rows(
+        PackageCell, ["association_id", "package_id", "table", "row", "gender", "count"], rows
+    )
+    return len(received), len(rows)
 
 
 _registered: set[tuple[int, str]] = set()

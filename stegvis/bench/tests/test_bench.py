@@ -4,6 +4,9 @@ same seed gives the same data. (Timings are never asserted: the benchmark is not
 
 from __future__ import annotations
 
+from datetime import date
+from types import SimpleNamespace
+
 import pytest
 from django.db import transaction
 from stdnum import luhn
@@ -11,7 +14,7 @@ from stdnum import luhn
 from stegvis.aggregates import package
 from stegvis.aggregates.models import ReceivedPackage
 from stegvis.aggregates.periods import parse
-from stegvis.bench.generator import generate
+from stegvis.bench.generator import LAST_YEAR, SCALES, Generator, generate
 from stegvis.bench.management.commands.bench import _normal
 from stegvis.bench.operations import in_rollback, operations
 from stegvis.participants.models import Enrolment, Participant
@@ -85,3 +88,14 @@ def test_same_seed_same_data_and_fictional_numbers():
     for number in numbers:
         assert 980 <= int(number[9:12]) <= 999  # the test-person serial range
         assert luhn.is_valid(number[2:8] + number[9:])
+
+
+def test_the_list_interventions_run_through_the_country_decade():
+    """The list page's intervention (steg1 of bench-01) is still running in the last year, so
+    its 2 000 participants have real stays; the others are staggered 30-month runs."""
+    stub = SimpleNamespace(scale=SCALES["country"])
+    first, *others = Generator.intervention_plan(stub, 0, None)
+    assert first == (date(2015, 1, 1), None)
+    assert any(end is not None and end.year < LAST_YEAR for _start, end in others)
+    neighbour_first = Generator.intervention_plan(stub, 1, None)[0]
+    assert neighbour_first[1] is not None and neighbour_first[1].year < 2016

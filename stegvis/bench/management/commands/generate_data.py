@@ -15,10 +15,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=sorted(SCALES), default="association")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--associations",
+            type=int,
+            default=None,
+            help="Only the first N associations of the scale (to time or profile a part).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            counters = generate(options["scale"], options["seed"], log=self.stdout.write)
+            counters = generate(
+                options["scale"],
+                options["seed"],
+                log=self.stdout.write,
+                associations=options["associations"],
+            )
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         for name, n in sorted(counters.rows.items()):
