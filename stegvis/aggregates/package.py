@@ -40,7 +40,7 @@ from stegvis.core.models import Association, Unit
 from stegvis.interventions.models import Intervention
 from stegvis.participants.models import Enrolment, FollowUp, Pause
 from stegvis.progression.figures import _first_latest
-from stegvis.progression.models import Answer, Instrument, Item, Measurement
+from stegvis.progression.models import Answer, InstrumentVersion, Item, Measurement
 
 from .periods import PATTERN as PERIOD_PATTERN
 from .periods import Period
@@ -124,15 +124,6 @@ def resident_enrolments(
 
 def _gender(g: str) -> Q:
     return Q(participant__gender=g)
-
-
-def _ladder(intervention: Intervention) -> Instrument | None:
-    from stegvis.progression.services import plan_for
-
-    for instrument in plan_for(intervention).instruments:
-        if instrument.latest_version().is_ladder:
-            return instrument
-    return None
 
 
 def _empty(rows: list[str]) -> dict[str, dict[str, int]]:
@@ -252,18 +243,11 @@ def _exits(
         "violence_screening_asked",
         "survey_offered_at_exit",
     ]
-    ladder = _ladder(intervention)
+    ladder = _ladder_answers(intervention)
     if ladder is not None:
-        first, latest, count = _first_latest(_ladder_answers(ladder), "pk", "value")
-        rows = rows.annotate(step_first=first, step_latest=latest, step_n=count).annotate(
-            measured=Case(When(step_n__gte=2, then=True), default=False),
-            moved=Case(
-                When(step_n__gte=2, then=F("step_latest") - F("step_first")),
-                default=None,
-                output_field=IntegerField(),
-            ),
-        )
-        fields += ["measured", "moved"]
+        first, latest, count = _first_latest(ladder, "pk", "value")
+        rows = rows.annotate(step_first=first, step_latest=latest, step_n=count)
+        fields += ["step_first", "step_latest", "step_n"]
     steps: dict[int, dict[str, int]] = {}
     for group in rows.order_by().values(*fields).annotate(n=Count("pk")):
         g, n = group["g"], group["n"]
@@ -285,12 +269,10 @@ def _exits(
         add("time_in_intervention", group["time_band"])
         add("violence_screening", "asked" if group["violence_screening_asked"] else "not_asked")
         add("survey_at_exit", "offered" if group["survey_offered_at_exit"] else "not_offered")
-        if ladder is None or not group["measured"]:
+        if ladder is None or group["step_n"] is None or group["step_n"] < 2:
             add("progression", "ej_matt")
             continue
-        moved = group["moved"]
-        if moved is None:  # two answers, one without a value: counted nowhere, as before
-            continue
+        moved = group["step_latest"] - group["step_first"]
         add("progression", "positiv" if moved > 0 else "negativ" if moved < 0 else "ingen")
         if moved > 0:
             add("positive_by_group", report_group)
@@ -300,16 +282,28 @@ def _exits(
     }
 
 
-def _ladder_answers(ladder: Instrument) -> QuerySet[Answer]:
-    """The ladder's answers in the intervention (follow-ups after exit left out), as
-    ``progression.figures._answers`` selects them, but by item id: the subquery then starts
-    from the enrolment's measurements even where the database has no statistics (SQLite
-    before ANALYZE would otherwise start from the item's key and read every answer)."""
-    key = ladder.latest_version().items.get().key
+def _ladder_answers(intervention: Intervention) -> QuerySet[Answer] | None:
+    """The answers to the ladder of the intervention's plan (the first instrument whose latest
+    version is a ladder; None without one) in the intervention (follow-ups after exit left
+    out), as ``progression.figures._answers`` selects them, but by item id: the subquery then
+    starts from the enrolment's measurements even where the database has no statistics
+    (SQLite before ANALYZE would otherwise start from the item's key and read every answer)."""
+    from stegvis.progression.services import plan_for
+
+    instruments = plan_for(intervention).instruments
+    latest: dict[int, InstrumentVersion] = {}
+    for version in InstrumentVersion.objects.filter(instrument__in=instruments).order_by(
+        "instrument_id", "-number"
+    ):
+        latest.setdefault(version.instrument_id, version)
+    ladder = next((i for i in instruments if latest[i.pk].is_ladder), None)
+    if ladder is None:
+        return None
     items = list(
-        Item.objects.filter(version__instrument=ladder, key=key).values_list("pk", flat=True)
+        Item.objects.filter(version__instrument=ladder).values_list("pk", "version", "key")
     )
-    return Answer.objects.filter(item_id__in=items).exclude(
+    (key,) = [key for _pk, version, key in items if version == latest[ladder.pk].pk]  # one item
+    return Answer.objects.filter(item_id__in=[pk for pk, _v, k in items if k == key]).exclude(
         measurement__occasion=Measurement.Occasion.FOLLOW_UP
     )
 

@@ -26,6 +26,16 @@ from stegvis.aggregates.periods import Period
 from stegvis.core.codes import AGE_BANDS, EXIT_REPORT_GROUP, IncomeSource, Occupation, ReportGroup
 from stegvis.interventions.models import Intervention
 from stegvis.participants.models import Enrolment, FollowUp, Pause
+from stegvis.progression.models import Instrument
+
+
+def _ladder(intervention: Intervention) -> Instrument | None:
+    from stegvis.progression.services import plan_for
+
+    for instrument in plan_for(intervention).instruments:
+        if instrument.latest_version().is_ladder:
+            return instrument
+    return None
 
 
 def reference_tables(
@@ -134,7 +144,7 @@ def _progression(
     """Ladder movement of the period's exits, first to latest answer in the intervention (as
     progression.figures counts it): positive, none, negative, or not measured (fewer than two
     answers); and the distribution of steps moved among the measured."""
-    ladder = package._ladder(intervention)
+    ladder = _ladder(intervention)
     if ladder is None:
         counts = exits.order_by().aggregate(**{g: Count("pk", filter=_gender(g)) for g in GENDERS})
         tables["progression"]["ej_matt"] = {g: counts[g] for g in GENDERS}
