@@ -89,16 +89,22 @@ def figures_in_range(association: Association, rng: ReportRange) -> tuple[list[F
     )
     per: dict[int, Figures] = {i.pk: Figures(intervention=i) for i in interventions}
     total = Figures(intervention=None)
-    for row in sums:
-        for target in (per[row["package__intervention_id"]], total):
-            cell = target.tables.setdefault(row["table"], {}).setdefault(
-                row["row"], dict.fromkeys(GENDERS, 0)
-            )
-            cell[row["gender"]] += row["n"]
-    for row in at_start:
-        for target in (per[row["package__intervention_id"]], total):
-            target.participants.setdefault(row["gender"], 0)
-            target.participants[row["gender"]] += row["n"]
+    for intervention_id, table, row, gender, n in sums.values_list(
+        "package__intervention_id", "table", "row", "gender", "n"
+    ):
+        for target in (per[intervention_id], total):
+            tables = target.tables.get(table)
+            if tables is None:
+                tables = target.tables[table] = {}
+            cell = tables.get(row)
+            if cell is None:
+                cell = tables[row] = dict.fromkeys(GENDERS, 0)
+            cell[gender] += n
+    for intervention_id, gender, n in at_start.values_list(
+        "package__intervention_id", "gender", "n"
+    ):
+        for target in (per[intervention_id], total):
+            target.participants[gender] = target.participants.get(gender, 0) + n
     for figures in [*per.values(), total]:
         new = figures.tables.get("participants", {}).get("new", dict.fromkeys(GENDERS, 0))
         figures.participants = {g: figures.participants.get(g, 0) + new[g] for g in GENDERS}
