@@ -39,6 +39,7 @@ from stegvis.plans import measures
 from stegvis.plans.followup import follow_up
 from stegvis.plans.models import Plan
 from stegvis.reports import document_figures
+from stegvis.reports.association import RangePackage, range_packages
 from stegvis.reports.periods import date_range
 from stegvis.reports.socioeconomic import socioeconomic_effect
 from stegvis.reports.suppression import HIDDEN, SMALL, mark, suppress_counts
@@ -212,6 +213,9 @@ class Context:
     genders: list[str]
     # Draw the charts (the web page and the PDF); the report object and the XLSX need none.
     charts: bool = True
+    # The period's current packages (``association.range_packages``), read once for the sums
+    # and the coverage notes.
+    packages: list[RangePackage] | None = None
 
     @property
     def year(self) -> int:
@@ -237,7 +241,7 @@ def _mission(c: Context) -> Section:
 
 def _individual(c: Context) -> Section:
     section = Section("individual", _title("individual"))
-    coverage = document_figures.coverage(c.association, c.start, c.end)
+    coverage = document_figures.coverage(c.association, c.start, c.end, packages=c.packages)
     for name, period in coverage.straddling:
         section.notes.append(
             _(
@@ -355,18 +359,35 @@ def _structural(c: Context) -> Section:
             key="activities",
         )
     )
-    attendance = Attendance.objects.filter(activity__in=activities.values("pk"))
+    # Attendance per intervention and organisation in one query, ordered by organisation (the
+    # database's collation); the interventions keep the volume table's order.
+    attendance = (
+        Attendance.objects.filter(activity__in=activities.values("pk"))
+        .values_list("organisation__name", "activity__intervention__name")
+        .annotate(w=Sum("women"), m=Sum("men"), o=Sum("other"))
+        .order_by("organisation__name", "activity__intervention__name")
+    )
+    by_organisation: dict[str, list[int]] = {}
+    by_intervention: dict[str, list[int]] = {}
+    for organisation, intervention, *counts in attendance:
+        for totals, name in ((by_organisation, organisation), (by_intervention, intervention)):
+            row = totals.setdefault(name, [0, 0, 0])
+            for i, n in enumerate(counts):
+                row[i] += n
     labels = [_("Kvinnor"), _("Män"), str(OTHER_GENDER)]
-    for group, title, key in (
-        ("activity__intervention__name", _("Deltagare i aktiviteterna per insats"), "attendance"),
-        ("organisation__name", _("Deltagare i aktiviteterna per organisation"), "attendance_org"),
+    per_intervention = [
+        (name, by_intervention[name])
+        for name in dict.fromkeys(r["intervention__name"] for r in volume)
+        if name in by_intervention
+    ]
+    for data, title, key in (
+        (per_intervention, _("Deltagare i aktiviteterna per insats"), "attendance"),
+        (
+            list(by_organisation.items()),
+            _("Deltagare i aktiviteterna per organisation"),
+            "attendance_org",
+        ),
     ):
-        rows = (
-            attendance.values(group)
-            .annotate(w=Sum("women"), m=Sum("men"), o=Sum("other"))
-            .order_by(group)
-        )
-        data = [(r[group], [r["w"], r["m"], r["o"]]) for r in rows]
         if data:
             section.tables.append(_counts(title, labels, data, key, c.publish))
     return section
@@ -751,8 +772,9 @@ def build_sections(
     """Every section of the report for the period, in document order. The participant figures
     are summed once and shared by every section that shows them (individual, goals, violence,
     effect, key figures); ``charts=False`` leaves out the charts (drawing them is rendering)."""
-    per, total = document_figures.participant_figures(association, start, end)
-    c = Context(association, start, end, publish, per, total, _genders(total), charts)
+    packages = range_packages(association, date_range(start, end))
+    per, total = document_figures.participant_figures(association, start, end, packages=packages)
+    c = Context(association, start, end, publish, per, total, _genders(total), charts, packages)
     built: dict[str, Section] = {"intro": Section("intro", _title("intro"))}
     built["mission"] = _mission(c)
     built["individual"] = _individual(c)
