@@ -189,10 +189,17 @@ def _quarters(year: int) -> list[Period]:
     return [parse(f"{year}Q{n}") for n in range(1, 5)]
 
 
-def missing_packages(association: Association, year: int) -> list[Missing]:
+def missing_packages(
+    association: Association,
+    year: int,
+    *,
+    spans: list[tuple[int, date, date]] | None = None,
+) -> list[Missing]:
     """Each individual intervention the association funds and each quarter of the year that
     has ended (and in which the intervention ran) that no current package covers; late when it
-    ended more than 30 days ago."""
+    ended more than 30 days ago. ``spans``: (intervention, start, end) of the current packages
+    that overlap the year, when the caller has read them already (a report's packages: those
+    that overlap its range are enough for the quarters that end inside it)."""
     today = timezone.localdate()
     interventions = list(
         Intervention.objects.filter(
@@ -201,12 +208,14 @@ def missing_packages(association: Association, year: int) -> list[Missing]:
         .select_related("provider")
         .order_by("name")
     )
+    if spans is None:
+        spans = list(
+            ReceivedPackage.objects.filter(association=association, replaced_by__isnull=True)
+            .filter(period_end__gte=date(year, 1, 1), period_start__lte=date(year, 12, 31))
+            .values_list("intervention_id", "period_start", "period_end")
+        )
     covered: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    for intervention_id, start, end in (
-        ReceivedPackage.objects.filter(association=association, replaced_by__isnull=True)
-        .filter(period_end__gte=date(year, 1, 1), period_start__lte=date(year, 12, 31))
-        .values_list("intervention_id", "period_start", "period_end")
-    ):
+    for intervention_id, start, end in spans:
         covered[intervention_id].append((start, end))
     result = []
     for intervention in interventions:

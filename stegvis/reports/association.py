@@ -16,7 +16,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import BooleanField, Case, Count, Q, Sum, When
+from django.db.models import Value as SqlValue
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,53 +58,122 @@ def current_packages(association: Association, rng: ReportRange) -> Any:
     )
 
 
-def figures_in_range(association: Association, rng: ReportRange) -> tuple[list[Figures], Figures]:
-    """Per intervention (with packages in the range, by name) and in total. Four queries."""
-    packages = current_packages(association, rng)
-    sums = (
-        PackageCell.objects.filter(association=association, package__in=packages)
-        .values("package__intervention_id", "table", "row", "gender")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    first_start = Subquery(
-        packages.filter(
-            intervention=OuterRef("package__intervention"), sender=OuterRef("package__sender")
-        )
-        .order_by("period_start")
-        .values("period_start")[:1]
-    )
-    at_start = (
-        PackageCell.objects.filter(
+@dataclass(frozen=True)
+class RangePackage:
+    """One current package that overlaps the range (the few columns the figures need)."""
+
+    id: int
+    intervention_id: int
+    intervention_name: str
+    sender_id: int
+    period: str
+    start: date
+    end: date
+    inside: bool
+
+
+def range_packages(association: Association, rng: ReportRange) -> list[RangePackage]:
+    """The association's current packages that overlap the range, by intervention name and
+    period start: those inside it give the figures, the others are named as left out, and all
+    of them tell which quarters are covered. One query."""
+    rows = (
+        ReceivedPackage.objects.filter(
             association=association,
-            package__in=packages,
+            replaced_by__isnull=True,
+            period_start__lte=rng.end,
+            period_end__gte=rng.start,
+        )
+        .order_by("intervention__name", "period_start")
+        .values_list(
+            "id",
+            "intervention_id",
+            "intervention__name",
+            "sender_id",
+            "period",
+            "period_start",
+            "period_end",
+        )
+    )
+    return [
+        RangePackage(*row, inside=row[5] >= rng.start and row[6] <= rng.end)  # type: ignore[misc]
+        for row in rows
+    ]
+
+
+def figures_in_range(
+    association: Association,
+    rng: ReportRange,
+    *,
+    packages: list[RangePackage] | None = None,
+) -> tuple[list[Figures], Figures]:
+    """Per intervention (with packages in the range, by name) and in total. Three queries (two
+    when the caller passes the range's ``packages``, none without packages): the packages, their
+    interventions and the cell sums, which also sum the at-start counts of each sender's first
+    period in the range (a flag in the grouping)."""
+    if packages is None:
+        packages = range_packages(association, rng)
+    inside = [p for p in packages if p.inside]
+    if not inside:
+        return [], Figures(intervention=None, participants=dict.fromkeys(GENDERS, 0))
+    # Each sender's first period in the range: its packages' enrolled-at-start are the
+    # participants at the start (every package that starts that day, as before).
+    first: dict[tuple[int, int], date] = {}
+    for p in inside:
+        key = (p.intervention_id, p.sender_id)
+        if key not in first or p.start < first[key]:
+            first[key] = p.start
+    firsts = [p.id for p in inside if p.start == first[p.intervention_id, p.sender_id]]
+    at_start = Case(
+        When(
+            package_id__in=firsts,
             table="participants",
             row="enrolled_at_start",
-        )
-        .filter(package__period_start=first_start)
-        .values("package__intervention_id", "gender")
+            then=SqlValue(True),
+        ),
+        default=SqlValue(False),
+        output_field=BooleanField(),
+    )
+    sums = (
+        PackageCell.objects.filter(association=association, package_id__in=[p.id for p in inside])
+        .annotate(at_start=at_start)
+        .values_list("package__intervention_id", "table", "row", "gender", "at_start")
         .annotate(n=Sum("count"))
         .order_by()
     )
-    interventions = Intervention.objects.filter(pk__in=packages.values("intervention_id")).order_by(
-        "name"
-    )
+    interventions = Intervention.objects.filter(
+        pk__in={p.intervention_id for p in inside}
+    ).order_by("name")
     per: dict[int, Figures] = {i.pk: Figures(intervention=i) for i in interventions}
     total = Figures(intervention=None)
-    for row in sums:
-        for target in (per[row["package__intervention_id"]], total):
-            cell = target.tables.setdefault(row["table"], {}).setdefault(
-                row["row"], dict.fromkeys(GENDERS, 0)
-            )
-            cell[row["gender"]] += row["n"]
-    for row in at_start:
-        for target in (per[row["package__intervention_id"]], total):
-            target.participants.setdefault(row["gender"], 0)
-            target.participants[row["gender"]] += row["n"]
+    # Summed into flat dictionaries first (one lookup per row), nested at the end. The rows are
+    # read with a plain cursor: thousands of them, each already an int, need no converters.
+    cells: dict[tuple[int, str, str], dict[str, int]] = {}
+    totals: dict[tuple[str, str], dict[str, int]] = {}
+    sql, params = sums.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for intervention_id, table, row, gender, first_period, n in cursor.fetchall():
+            n = int(n)
+            cell = cells.get((intervention_id, table, row))
+            if cell is None:
+                cell = cells[intervention_id, table, row] = dict.fromkeys(GENDERS, 0)
+            cell[gender] += n
+            whole = totals.get((table, row))
+            if whole is None:
+                whole = totals[table, row] = dict.fromkeys(GENDERS, 0)
+            whole[gender] += n
+            if first_period:
+                people = per[intervention_id].participants
+                people[gender] = people.get(gender, 0) + n
+                total.participants[gender] = total.participants.get(gender, 0) + n
+    for (intervention_id, table, row), cell in cells.items():
+        per[intervention_id].tables.setdefault(table, {})[row] = cell
+    for (table, row), cell in totals.items():
+        total.tables.setdefault(table, {})[row] = cell
     for figures in [*per.values(), total]:
         new = figures.tables.get("participants", {}).get("new", dict.fromkeys(GENDERS, 0))
         figures.participants = {g: figures.participants.get(g, 0) + new[g] for g in GENDERS}
-    for intervention_id, label in packages.values_list("intervention_id", "period").distinct():
+    for intervention_id, label in {(p.intervention_id, p.period) for p in inside}:
         per[intervention_id].days_covered += parse(label).days
     return list(per.values()), total
 

@@ -263,7 +263,8 @@ def annual_pdf(
 
 def annual_xlsx(association: Association, start: date, end: date, *, publish: bool) -> bytes:
     """One sheet per table of the report (the office's texts are in the PDF and on the page)."""
-    tables = [t for s in build_sections(association, start, end, publish=publish) for t in s.tables]
+    sections = build_sections(association, start, end, publish=publish, charts=False)
+    tables = [t for s in sections for t in s.tables]
     return to_xlsx(tables)
 
 

@@ -16,7 +16,12 @@ from django.db.models import QuerySet
 from stegvis.aggregates.figures import Figures, Missing, attach_goals, missing_packages
 from stegvis.aggregates.models import ReceivedPackage
 from stegvis.core.models import Association
-from stegvis.reports.association import current_packages, figures_in_range
+from stegvis.reports.association import (
+    RangePackage,
+    current_packages,
+    figures_in_range,
+    range_packages,
+)
 from stegvis.reports.periods import date_range
 
 
@@ -33,30 +38,37 @@ def period_packages(association: Association, start: date, end: date) -> QuerySe
 
 
 def participant_figures(
-    association: Association, start: date, end: date, *, goals: bool = True
+    association: Association,
+    start: date,
+    end: date,
+    *,
+    goals: bool = True,
+    packages: list[RangePackage] | None = None,
 ) -> tuple[list[Figures], Figures]:
     """Per intervention and in total: the figures layer's ``figures_in_range`` (one definition
     of the sums), plus one query for the interventions' goals when ``goals`` (the start page
-    has none)."""
-    per, total = figures_in_range(association, date_range(start, end))
+    has none). ``packages``: the period's :func:`range_packages`, when already read."""
+    per, total = figures_in_range(association, date_range(start, end), packages=packages)
     if goals:
         attach_goals(per, start.year)
     return per, total
 
 
-def coverage(association: Association, start: date, end: date) -> Coverage:
+def coverage(
+    association: Association,
+    start: date,
+    end: date,
+    *,
+    packages: list[RangePackage] | None = None,
+) -> Coverage:
     """Packages that overlap the period without lying inside it, and the ended quarters of the
-    period that no current package covers."""
-    straddling = (
-        ReceivedPackage.objects.filter(
-            association=association,
-            replaced_by__isnull=True,
-            period_start__lte=end,
-            period_end__gte=start,
-        )
-        .exclude(period_start__gte=start, period_end__lte=end)
-        .order_by("intervention__name", "period_start")
-        .values_list("intervention__name", "period")
-    )
-    missing = [m for m in missing_packages(association, start.year) if m.period.end <= end]
-    return Coverage(straddling=list(straddling), missing=missing)
+    period that no current package covers. ``packages``: the period's :func:`range_packages`,
+    when already read (then one query, for the funded interventions)."""
+    if packages is None:
+        packages = range_packages(association, date_range(start, end))
+    straddling = [(p.intervention_name, p.period) for p in packages if not p.inside]
+    spans = [(p.intervention_id, p.start, p.end) for p in packages]
+    missing = [
+        m for m in missing_packages(association, start.year, spans=spans) if m.period.end <= end
+    ]
+    return Coverage(straddling=straddling, missing=missing)

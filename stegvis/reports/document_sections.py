@@ -20,7 +20,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, Sum, When
+from django.db.models import Value as SqlValue
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,6 +39,7 @@ from stegvis.plans import measures
 from stegvis.plans.followup import follow_up
 from stegvis.plans.models import Plan
 from stegvis.reports import document_figures
+from stegvis.reports.association import RangePackage, range_packages
 from stegvis.reports.periods import date_range
 from stegvis.reports.socioeconomic import socioeconomic_effect
 from stegvis.reports.suppression import HIDDEN, SMALL, mark, suppress_counts
@@ -112,12 +114,23 @@ class Effect:
         return self.persons * self.per_month * self.months
 
 
-def effect_for(association: Association, year: int, end: date | None = None) -> Effect:
+def effect_for(
+    association: Association,
+    year: int,
+    end: date | None = None,
+    *,
+    figures: tuple[list[Figures], Figures] | None = None,
+) -> Effect:
     """The socio-economic effect of the period (calculations.md §4) as the figures layer
-    computes it (``reports.socioeconomic``), with the association's own model."""
-    effect = socioeconomic_effect(
-        association, date_range(date(year, 1, 1), end or date(year, 12, 31))
-    )
+    computes it (``reports.socioeconomic``), with the association's own model. ``figures``:
+    the period's participant figures when the caller has summed them already."""
+    rng = date_range(date(year, 1, 1), end or date(year, 12, 31))
+    report = None
+    if figures is not None:
+        from stegvis.reports.association import AssociationReport
+
+        report = AssociationReport(association, rng, per=figures[0], total=figures[1])
+    effect = socioeconomic_effect(association, rng, figures=report)
     model = effect.model
     return Effect(
         persons=effect.exits_to_work,
@@ -198,6 +211,11 @@ class Context:
     per: list[Figures]
     total: Figures
     genders: list[str]
+    # Draw the charts (the web page and the PDF); the report object and the XLSX need none.
+    charts: bool = True
+    # The period's current packages (``association.range_packages``), read once for the sums
+    # and the coverage notes.
+    packages: list[RangePackage] | None = None
 
     @property
     def year(self) -> int:
@@ -223,7 +241,7 @@ def _mission(c: Context) -> Section:
 
 def _individual(c: Context) -> Section:
     section = Section("individual", _title("individual"))
-    coverage = document_figures.coverage(c.association, c.start, c.end)
+    coverage = document_figures.coverage(c.association, c.start, c.end, packages=c.packages)
     for name, period in coverage.straddling:
         section.notes.append(
             _(
@@ -244,7 +262,7 @@ def _individual(c: Context) -> Section:
     exits = section.tables[3]
     groups = ReportGroup.choices
     totals = exits.rows[-1][1][:-1]
-    if all(_shown(v) for v in totals) and any(totals):
+    if c.charts and all(_shown(v) for v in totals) and any(totals):
         title = _("Avslut per avslutsgrupp")
         section.charts.append(
             Chart(
@@ -341,18 +359,35 @@ def _structural(c: Context) -> Section:
             key="activities",
         )
     )
-    attendance = Attendance.objects.filter(activity__in=activities.values("pk"))
+    # Attendance per intervention and organisation in one query, ordered by organisation (the
+    # database's collation); the interventions keep the volume table's order.
+    attendance = (
+        Attendance.objects.filter(activity__in=activities.values("pk"))
+        .values_list("organisation__name", "activity__intervention__name")
+        .annotate(w=Sum("women"), m=Sum("men"), o=Sum("other"))
+        .order_by("organisation__name", "activity__intervention__name")
+    )
+    by_organisation: dict[str, list[int]] = {}
+    by_intervention: dict[str, list[int]] = {}
+    for organisation, intervention, *counts in attendance:
+        for totals, name in ((by_organisation, organisation), (by_intervention, intervention)):
+            row = totals.setdefault(name, [0, 0, 0])
+            for i, n in enumerate(counts):
+                row[i] += n
     labels = [_("Kvinnor"), _("Män"), str(OTHER_GENDER)]
-    for group, title, key in (
-        ("activity__intervention__name", _("Deltagare i aktiviteterna per insats"), "attendance"),
-        ("organisation__name", _("Deltagare i aktiviteterna per organisation"), "attendance_org"),
+    per_intervention = [
+        (name, by_intervention[name])
+        for name in dict.fromkeys(r["intervention__name"] for r in volume)
+        if name in by_intervention
+    ]
+    for data, title, key in (
+        (per_intervention, _("Deltagare i aktiviteterna per insats"), "attendance"),
+        (
+            list(by_organisation.items()),
+            _("Deltagare i aktiviteterna per organisation"),
+            "attendance_org",
+        ),
     ):
-        rows = (
-            attendance.values(group)
-            .annotate(w=Sum("women"), m=Sum("men"), o=Sum("other"))
-            .order_by(group)
-        )
-        data = [(r[group], [r["w"], r["m"], r["o"]]) for r in rows]
         if data:
             section.tables.append(_counts(title, labels, data, key, c.publish))
     return section
@@ -397,10 +432,14 @@ def _goals(c: Context, individual: Section) -> Section:
         section.tables.append(
             Table(_("Insatsernas mål"), columns, goal_rows, key="intervention_goals")
         )
-    plans = Plan.objects.filter(association=c.association, year=c.year)
+    # The newest decided version, else the newest version: one query.
     plan = (
-        plans.filter(status=Plan.Status.DECIDED).order_by("-version").first()
-        or plans.order_by("-version").first()
+        Plan.objects.filter(association=c.association, year=c.year)
+        .order_by(
+            Case(When(status=Plan.Status.DECIDED, then=SqlValue(0)), default=SqlValue(1)),
+            "-version",
+        )
+        .first()
     )
     if plan is not None:
         result = follow_up(plan, measures.Period(c.start, c.end))
@@ -592,21 +631,22 @@ def _finance(c: Context) -> Section:
                 "v": _("uppfyllt") if distribution.goal_met else _("inte uppfyllt"),
             }
         )
-        section.charts.append(
-            Chart(
-                _bar_chart(
-                    [str(s.category.label).split(" ")[0] for s in distribution.shares],
-                    [s.percent for s in distribution.shares],
-                    _("Kostnadsfördelning, procent"),
-                ),
-                _(
-                    "Stapeldiagram: kostnadernas fördelning i procent. "
-                    "Siffrorna finns i tabellen %(t)s."
+        if c.charts:
+            section.charts.append(
+                Chart(
+                    _bar_chart(
+                        [str(s.category.label).split(" ")[0] for s in distribution.shares],
+                        [s.percent for s in distribution.shares],
+                        _("Kostnadsfördelning, procent"),
+                    ),
+                    _(
+                        "Stapeldiagram: kostnadernas fördelning i procent. "
+                        "Siffrorna finns i tabellen %(t)s."
+                    )
+                    % {"t": table.title},
+                    table.title,
                 )
-                % {"t": table.title},
-                table.title,
             )
-        )
     eq = finance.equity(c.association, c.year)
     section.tables.append(
         Table(
@@ -628,7 +668,7 @@ def _finance(c: Context) -> Section:
 
 def _effect(c: Context) -> Section:
     section = Section("effect", _title("effect"))
-    effect = effect_for(c.association, c.year, c.end)
+    effect = effect_for(c.association, c.year, c.end, figures=(c.per, c.total))
     persons: Value = effect.persons
     amount: Value = effect.amount
     if c.publish and 0 < effect.persons < MIN_SHARE_BASE:
@@ -727,11 +767,14 @@ def _intervention_labels() -> set[str]:
 
 
 def build_sections(
-    association: Association, start: date, end: date, *, publish: bool
+    association: Association, start: date, end: date, *, publish: bool, charts: bool = True
 ) -> list[Section]:
-    """Every section of the report for the period, in document order."""
-    per, total = document_figures.participant_figures(association, start, end)
-    c = Context(association, start, end, publish, per, total, _genders(total))
+    """Every section of the report for the period, in document order. The participant figures
+    are summed once and shared by every section that shows them (individual, goals, violence,
+    effect, key figures); ``charts=False`` leaves out the charts (drawing them is rendering)."""
+    packages = range_packages(association, date_range(start, end))
+    per, total = document_figures.participant_figures(association, start, end, packages=packages)
+    c = Context(association, start, end, publish, per, total, _genders(total), charts, packages)
     built: dict[str, Section] = {"intro": Section("intro", _title("intro"))}
     built["mission"] = _mission(c)
     built["individual"] = _individual(c)
@@ -759,7 +802,8 @@ def annual_tables(
     association: Association, start: date, end: date, *, publish: bool
 ) -> list[Table]:
     """Every table of the report, in document order (for the XLSX and ``export_report``)."""
-    return [t for s in build_sections(association, start, end, publish=publish) for t in s.tables]
+    sections = build_sections(association, start, end, publish=publish, charts=False)
+    return [t for s in sections for t in s.tables]
 
 
 __all__ = [

@@ -83,7 +83,7 @@ def _annual(publish: bool) -> Callable[[Association, ReportRange], Report]:
 
         if rng.start.year != rng.end.year:
             raise RangeError(_("Verksamhetsberättelsen gäller ett år: början och slut i samma år."))
-        sections = build_sections(association, rng.start, rng.end, publish=publish)
+        sections = build_sections(association, rng.start, rng.end, publish=publish, charts=False)
         return Report(
             kind="annual",
             title=_("Verksamhetsberättelse %(period)s") % {"period": rng.label},

@@ -70,9 +70,10 @@ def test_a_figure_that_differs_is_caught(tiny):
     """The comparison is not blind: one changed cell makes the bare result differ."""
     op = next(o for o in operations(2025, [2025], import_rows=5) if o.key == "annual_report")
     bare = op.bare()
-    some = next(k for k in bare if k != "total")
-    cell = next(iter(bare[some]["cells"]))
-    bare[some]["cells"][cell] += 1
+    assert _normal(op.app()) == _normal(bare)
+    rows = bare["individual/exited"]
+    label = next(k for k in rows if k != "Σ")
+    rows[label] = (rows[label][0] + 1, *rows[label][1:])
     assert _normal(op.app()) != _normal(bare)
 
 
@@ -99,3 +100,72 @@ def test_the_list_interventions_run_through_the_country_decade():
     assert any(end is not None and end.year < LAST_YEAR for _start, end in others)
     neighbour_first = Generator.intervention_plan(stub, 1, None)[0]
     assert neighbour_first[1] is not None and neighbour_first[1].year < 2016
+
+
+def test_bare_sql_covers_goals_and_lex_heller(tiny):
+    """The generator makes no intervention goals and no Lex Heller reports: add some to the tiny
+    data, so that the annual report's goal and Lex Heller tables are compared too."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from stegvis.core.models import Association, Role
+    from stegvis.deviations.models import DeviationCategory, DeviationReport
+    from stegvis.interventions.models import Goal
+
+    association = Association.objects.get(slug="bench-01")
+    received = ReceivedPackage.objects.filter(
+        association=association, replaced_by__isnull=True, period_start__year=2025
+    ).select_related("intervention")
+    for intervention in {r.intervention for r in received}:
+        for measure, groups, target in (
+            (Goal.Measure.SHARE_EXITS_IN_GROUPS, ["arbete", "studier"], "30"),
+            (Goal.Measure.SHARE_POSITIVE_STEP, ["arbete"], "10"),
+            (Goal.Measure.OCCUPANCY, [], "80"),
+            (Goal.Measure.PARTICIPANTS_PER_FTE, [], "5"),
+        ):
+            Goal.objects.create(
+                intervention=intervention,
+                text=f"Mål {measure}",
+                measure=measure,
+                report_groups=groups,
+                target=target,
+                period_start=date(2025, 1, 1),
+                period_end=date(2025, 12, 31),
+            )
+    user = get_user_model().objects.first()
+    kontakt = DeviationCategory.objects.create(association=association, name="Kontakt", position=1)
+    DeviationCategory.objects.create(association=association, name="Oanvänd", position=2)
+    regler = DeviationCategory.objects.create(association=association, name="Regler", position=3)
+    for number, (day, category, decided) in enumerate(
+        [
+            (date(2025, 1, 10), kontakt, date(2025, 1, 20)),
+            (date(2025, 1, 25), regler, date(2025, 2, 24)),
+            (date(2025, 2, 3), kontakt, date(2025, 2, 7)),
+            (date(2025, 3, 1), kontakt, None),
+            (date(2025, 11, 30), regler, date(2025, 12, 3)),
+            (date(2024, 12, 30), regler, date(2025, 1, 2)),  # the year before: not counted
+        ],
+        start=1,
+    ):
+        DeviationReport.objects.create(
+            association=association,
+            number=number,
+            state="decided" if decided else "received",
+            event_date=day,
+            received_on=day,
+            reported_by=user,
+            reporter_role=Role.COACH,
+            category=category,
+            what_happened="Fiktiv händelse.",
+            taken_at=timezone.now() if decided else None,
+            decided_on=decided,
+            days_to_decision=(decided - day).days if decided else None,
+            action="Åtgärd." if decided else "",
+        )
+    op = next(o for o in operations(2025, [2025], import_rows=5) if o.key == "annual_report")
+    app = op.app()
+    assert app["goals/intervention_goals"]
+    assert app["lex_heller/lex_heller_handling"]["0"] == (5,)
+    assert _normal(app) == _normal(op.bare())

@@ -266,3 +266,72 @@ def test_an_empty_period_is_an_honest_empty_report(world):
     assert dict(by_key["key_figures"].tables[0].rows)["Deltagare i individinriktade insatser"] == [
         0
     ]
+
+
+def _structural(world, name, attendees):
+    seminars = StructuralInterventionFactory(name=name, provider=world.p, lead_association=world.a)
+    activity = StructuralActivity.objects.create(
+        intervention=seminars,
+        date=date(2026, 3, 3),
+        title="Seminarium",
+        type="seminarium",
+        hours=Decimal("2"),
+    )
+    for org, (w, m, o) in attendees.items():
+        Attendance.objects.create(activity=activity, organisation=org, women=w, men=m, other=o)
+
+
+def test_the_annual_report_takes_the_same_queries_whatever_it_holds(
+    world, django_assert_num_queries
+):
+    """Building the annual report (every table, no rendering) reads each source once: more
+    interventions, packages, goals and activities add rows, not queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stegvis.interventions.models import Goal
+    from stegvis.reports.kinds import KINDS
+    from stegvis.reports.periods import date_range
+    from stegvis.reports.tests.document_world import extra_intervention
+
+    fk = Organisation.objects.get(name="Försäkringskassan")
+    krokom = Organisation.objects.get(name="Krokom kommun")
+    build(world)
+    _structural(world, "Kunskapslyft", {fk: (6, 2, 0)})
+    rng = date_range(JAN, DEC)
+    with CaptureQueriesContext(connection) as first:
+        KINDS["annual"].build(world.a, rng)
+    assert len(first.captured_queries) <= 25
+    extra = extra_intervention(world)
+    Goal.objects.create(
+        intervention=extra,
+        text="Platsutnyttjande",
+        measure=Goal.Measure.OCCUPANCY,
+        target=80,
+        period_start=JAN,
+        period_end=DEC,
+    )
+    _structural(world, "Arbetsplatsnätverk", {krokom: (1, 2, 0), fk: (3, 0, 0)})
+    with django_assert_num_queries(len(first.captured_queries)):
+        report = KINDS["annual"].build(world.a, rng)
+    tables = {t.key: t for s in report.sections for t in s.tables}
+    assert [label for label, _v in tables["participants"].rows] == [
+        "Extra", "Gemensam väg", "Steget", "Totalt",
+    ]  # fmt: skip
+    # Attendance per intervention follows the volume table's order, per organisation by name.
+    assert [label for label, _v in tables["activities"].rows] == [
+        "Arbetsplatsnätverk", "Kunskapslyft",
+    ]  # fmt: skip
+    assert tables["attendance"].rows == [
+        ("Arbetsplatsnätverk", [4, 2, 0, 6]),
+        ("Kunskapslyft", [6, 2, 0, 8]),
+        ("Totalt", [10, 4, 0, 14]),
+    ]
+    assert tables["attendance_org"].rows == [
+        ("Försäkringskassan", [9, 2, 0, 11]),
+        ("Krokom kommun", [1, 2, 0, 3]),
+        ("Totalt", [10, 4, 0, 14]),
+    ]
+    assert [label.split(":")[0] for label, _v in tables["intervention_goals"].rows] == [
+        "Extra", "Gemensam väg",
+    ]  # fmt: skip
