@@ -16,10 +16,15 @@ header being row 1; row 0 is the file as a whole) and raises nothing for bad con
 2. :func:`run_import` parses and validates every row without writing: codes, dates, numbers, the
    intervention, duplicates and overlapping enrolments within the file and against the database,
    consent, exit before start, follow-up before exit, dates in the future.
-3. In the same call and in ONE transaction, the rows are written through the services
+3. In the same call and in ONE transaction, the rows are written as the services
    (``register_participant``, ``record_consent``, ``enrol_participant``, ``record_exit``,
-   ``record_follow_up``), one savepoint per row so that an error a service raises becomes a
-   RowError and the other rows are still checked. If anything failed, or on a dry run, the whole
+   ``record_follow_up``) write them, each row all or nothing, so that an error a service's check
+   raises becomes a RowError and the other rows are still checked. For speed this is done in bulk
+   (:func:`_write`): the services' own checks run on the people in memory (read once for the
+   whole file), then each table is inserted a batch at a time and the audit events, one per
+   change as the services record them, are chained in one go. Writing row by row through the
+   services (:func:`_write_rows`) is the reference the tests compare it with, and what runs if
+   the bulk insert meets a database error. If anything failed, or on a dry run, the whole
    transaction is rolled back: nothing is ever partly saved, and a dry run (the preview) reports
    exactly what the real run will do.
 """
