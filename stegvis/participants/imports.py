@@ -48,7 +48,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import TextChoices
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -1615,6 +1615,9 @@ def _write(
     could not foresee (e.g. the same person saved by someone else meanwhile), it is undone and the
     rows are written one by one through the services instead, so that the error is reported at
     its row, as before."""
+    if not connection.features.can_return_rows_from_bulk_insert:
+        # SQLite before 3.35 gives no ids back from a bulk insert, and the rows need them.
+        return _write_rows(provider, rows, actor, today, result, progress)
     total = len(rows)
     # Each row is checked in two passes: every pass over a row is half a row done. The last
     # report waits until the rows are saved.

@@ -390,6 +390,23 @@ def test_when_only_the_bulk_insert_fails_the_rows_are_written_one_by_one(
     assert list(audit.verify_chain()) == []
 
 
+def test_without_ids_back_from_a_bulk_insert_the_rows_are_written_one_by_one(
+    world, insats, insats2, monkeypatch
+):
+    with transaction.atomic():
+        since = last_seq()
+        expected = run_import(world.p, raw(varied_file()[:60]))
+        expected_data = snapshot(world.p, since)
+        transaction.set_rollback(True)
+    monkeypatch.setattr(type(connection.features), "can_return_rows_from_bulk_insert", False)
+    monkeypatch.setattr(imports, "_save", None)  # never reached
+    since = last_seq()
+    result = run_import(world.p, raw(varied_file()[:60]))
+    assert result.saved
+    assert as_dict(result) == as_dict(expected)
+    assert snapshot(world.p, since) == expected_data
+
+
 def audit_head() -> tuple[int, str]:
     head = audit.AuditChainHead.objects.filter(pk=1).first()
     return (head.seq, head.hash) if head else (0, audit.GENESIS)
