@@ -620,7 +620,8 @@ def covers_any_day(
     periods: Iterable[tuple[date, date | None]], start: date, end: date | None
 ) -> bool:
     """Whether one of the (start, exit date) periods covers a day of [start, end] (an open period
-    or range runs on for ever): the rule of :func:`_overlaps`, on rows in memory."""
+    or range runs on for ever). :func:`_overlaps` applies it to the enrolments in the database,
+    the import to the ones in memory."""
     return any(
         (other_end is None or other_end >= start) and (end is None or other_start <= end)
         for other_start, other_end in periods
@@ -638,10 +639,7 @@ def _overlaps(
     others = Enrolment.objects.filter(participant=participant, intervention=intervention)
     if exclude is not None:
         others = others.exclude(pk=exclude)
-    others = others.filter(Q(exit_date__isnull=True) | Q(exit_date__gte=start))
-    if end is not None:
-        others = others.filter(start__lte=end)
-    return others.exists()
+    return covers_any_day(others.values_list("start", "exit_date"), start, end)
 
 
 def check_enrolment(
