@@ -1,4 +1,5 @@
-"""The audit log: one helper writes every event; one function verifies the chain.
+"""The audit log: one helper appends every event (one or many at a time); one function verifies
+the chain.
 
 Each event's hash covers its own fields and the previous event's hash, so that editing, inserting
 or deleting a row breaks the chain at that point. The head row (``AuditChainHead``) holds the newest
@@ -10,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,84 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return ip
 
 
+def new_event(
+    action: str,
+    *,
+    actor: Actor | None = None,
+    user: User | None = None,
+    owner: Association | Unit | Network | None = None,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: str = "",
+    participant_ref: uuid.UUID | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """An event not yet in the chain: what :func:`record` writes, for :func:`append` to chain.
+
+    ``actor`` gives user, role and (unless ``owner`` is given) owner; without an actor, pass user
+    and owner explicitly. ``obj`` is any model with a ``public_id``; its type and public id are
+    recorded, never its contents (so ``obj`` may still be unsaved when the event is made).
+    """
+    if actor is not None:
+        user = actor.user
+        # An explicit owner wins: a referrer's referral belongs in the provider's log.
+        owner = owner if owner is not None else actor.owner
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.public_id)
+    return AuditEvent(
+        association=owner if isinstance(owner, Association) else None,
+        unit=owner if isinstance(owner, Unit) else None,
+        user=user,
+        user_label=(user.email if user is not None else "")[:254],
+        role=actor.role if actor is not None else "",
+        action=action,
+        object_type=object_type[:60],
+        object_id=object_id[:64],
+        participant_ref=participant_ref,
+        reason=reason[:500],
+        ip=client_ip(request),
+    )
+
+
+def append(events: Sequence[AuditEvent], *, batch_size: int = 1000) -> list[AuditEvent]:
+    """Chain the events, in the order given, onto the log and save them.
+
+    The head is locked once for all of them: each event gets the next sequence number, the time
+    (when it has none yet) and the previous event's hash, exactly as if :func:`record` had written
+    them one by one; more than one event is inserted ``batch_size`` at a time. Runs in its own
+    atomic block, nested in the caller's transaction when there is one, so the events are kept
+    exactly when the changes they describe are.
+    """
+    events = list(events)
+    if not events:
+        return events
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS)
+            head = AuditChainHead.objects.select_for_update().get(pk=1)
+        seq, prev_hash = head.seq, head.hash
+        for event in events:
+            seq += 1
+            event.seq = seq
+            if event.at is None:
+                # Stored to the microsecond; truncated the same way before hashing.
+                event.at = timezone.now()
+            event.prev_hash = prev_hash
+            event.hash = compute_hash(prev_hash, event_fields(event))
+            prev_hash = event.hash
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+        head.seq = seq
+        head.hash = prev_hash
+        head.save(update_fields=["seq", "hash"])
+    return events
+
+
 def record(
     action: str,
     *,
@@ -74,50 +153,26 @@ def record(
     reason: str = "",
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Append one event. ``actor`` gives user, role and (unless ``owner`` is given) owner;
-    without an actor, pass user and owner explicitly.
+    """Append one event (:func:`new_event`, then :func:`append`). ``actor`` gives user, role and
+    (unless ``owner`` is given) owner; without an actor, pass user and owner explicitly.
 
     ``obj`` is any model with a ``public_id``; its type and public id are recorded, never its
     contents. Runs in its own atomic block, nested in the caller's transaction when there is one,
     so an event is kept exactly when the change it describes is.
     """
-    if actor is not None:
-        user = actor.user
-        # An explicit owner wins: a referrer's referral belongs in the provider's log.
-        owner = owner if owner is not None else actor.owner
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or str(obj.public_id)
-    association = owner if isinstance(owner, Association) else None
-    unit = owner if isinstance(owner, Unit) else None
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS)
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        event = AuditEvent(
-            seq=head.seq + 1,
-            # Stored to the microsecond; truncated the same way before hashing.
-            at=timezone.now(),
-            association=association,
-            unit=unit,
-            user=user,
-            user_label=(user.email if user is not None else "")[:254],
-            role=actor.role if actor is not None else "",
-            action=action,
-            object_type=object_type[:60],
-            object_id=object_id[:64],
-            participant_ref=participant_ref,
-            reason=reason[:500],
-            ip=client_ip(request),
-            prev_hash=head.hash,
-        )
-        event.hash = compute_hash(head.hash, event_fields(event))
-        event.save()
-        head.seq = event.seq
-        head.hash = event.hash
-        head.save(update_fields=["seq", "hash"])
-    return event
+    event = new_event(
+        action,
+        actor=actor,
+        user=user,
+        owner=owner,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        participant_ref=participant_ref,
+        reason=reason,
+        request=request,
+    )
+    return append([event])[0]
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,15 @@ header being row 1; row 0 is the file as a whole) and raises nothing for bad con
 2. :func:`run_import` parses and validates every row without writing: codes, dates, numbers, the
    intervention, duplicates and overlapping enrolments within the file and against the database,
    consent, exit before start, follow-up before exit, dates in the future.
-3. In the same call and in ONE transaction, the rows are written through the services
+3. In the same call and in ONE transaction, the rows are written as the services
    (``register_participant``, ``record_consent``, ``enrol_participant``, ``record_exit``,
-   ``record_follow_up``), one savepoint per row so that an error a service raises becomes a
-   RowError and the other rows are still checked. If anything failed, or on a dry run, the whole
+   ``record_follow_up``) write them, each row all or nothing, so that an error a service's check
+   raises becomes a RowError and the other rows are still checked. For speed this is done in bulk
+   (:func:`_write`): the services' own checks run on the people in memory (read once for the
+   whole file), then each table is inserted a batch at a time and the audit events, one per
+   change as the services record them, are chained in one go. Writing row by row through the
+   services (:func:`_write_rows`) is the reference the tests compare it with, and what runs if
+   the bulk insert meets a database error. If anything failed, or on a dry run, the whole
    transaction is rolled back: nothing is ever partly saved, and a dry run (the preview) reports
    exactly what the real run will do.
 """
@@ -38,15 +43,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import TextChoices
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from stegvis.core import audit
 from stegvis.core.actors import Actor
 from stegvis.core.codes import (
     Education,
@@ -58,11 +65,12 @@ from stegvis.core.codes import (
     TimeOutside,
     YesNoUnknown,
 )
-from stegvis.core.models import Municipality, Role, Unit
+from stegvis.core.models import AuditEvent, Municipality, Role, Unit
 from stegvis.interventions.models import Intervention
 from stegvis.participants import services
 from stegvis.participants.identity import parse_national_id
 from stegvis.participants.models import Consent, Enrolment, FollowUp, Participant
+from stegvis.participants.signals import enrolments_created
 
 # --- Limits and the column format ------------------------------------------------------------
 
@@ -1204,19 +1212,19 @@ def _database_error(number: int, step: str) -> RowError:
     )
 
 
-def _same_consent_exists(participant: Participant, row: _Row) -> bool:
-    if row.consent_on is None:
-        return False
-    return Consent.objects.filter(
-        participant=participant,
-        given_on=row.consent_on,
-        registration=True,
-        follow_up=row.consent_follow_up,
-        withdrawn_on__isnull=True,
-    ).exists()
+def _same_consent(consents: Iterable[Consent], row: _Row) -> bool:
+    """Whether the person already has the row's consent (not withdrawn): then it is not
+    recorded again."""
+    return row.consent_on is not None and any(
+        c.given_on == row.consent_on
+        and c.registration
+        and c.follow_up == row.consent_follow_up
+        and c.withdrawn_on is None
+        for c in consents
+    )
 
 
-def _write(
+def _write_rows(
     provider: Unit,
     rows: list[_Row],
     actor: Actor | None,
@@ -1224,7 +1232,10 @@ def _write(
     result: ImportResult,
     progress: Callable[[int, int], None] | None,
 ) -> list[RowError]:
-    """Write the rows through the services, one savepoint per row; return the errors raised."""
+    """Write the rows through the services, one savepoint per row; return the errors raised.
+
+    The reference for :func:`_write`, which reaches the same result in bulk; used when the bulk
+    write meets a database error, to tell which rows caused it."""
     errors: list[RowError] = []
     people: dict[str, Participant] = {}
     row_person: dict[int, Participant] = {}
@@ -1263,7 +1274,7 @@ def _write(
                 record = (
                     row.consent_on is not None
                     and consent_key not in consents_done
-                    and not _same_consent_exists(participant, row)
+                    and not _same_consent(participant.consents.all(), row)
                 )
                 if record:
                     assert row.consent_on is not None
@@ -1355,6 +1366,292 @@ def _write(
     return errors
 
 
+# Rows per INSERT of the bulk write (SQLite lowers it to its own limit on query parameters).
+BATCH_SIZE = 1000
+
+
+class _Person:
+    """A participant as the import sees them while it plans the rows: saved already or new, with
+    the consents and enrolments they have at this point of the import (new ones included)."""
+
+    __slots__ = ("consents", "enrolments", "participant")
+
+    def __init__(
+        self, participant: Participant, consents: list[Consent], enrolments: list[Enrolment]
+    ) -> None:
+        self.participant = participant
+        self.consents = consents
+        self.enrolments = enrolments
+
+    def consented(self, on: date, scope: str, also: Sequence[Enrolment] = ()) -> bool:
+        return services.consent_in_force(
+            self.consents, [*self.enrolments, *also], on=on, scope=scope
+        )
+
+    def overlapping(self, intervention: Intervention, start: date) -> bool:
+        return services.covers_any_day(
+            (
+                (e.start, e.exit_date)
+                for e in self.enrolments
+                if e.intervention_id == intervention.pk
+            ),
+            start,
+            None,
+        )
+
+
+@dataclass
+class _Plan:
+    """What :func:`_write_rows` would save, not saved yet, in the order it would save it."""
+
+    participants: list[Participant] = field(default_factory=list)  # the new ones
+    consents: list[Consent] = field(default_factory=list)
+    enrolments: list[Enrolment] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    events: list[AuditEvent] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _plan(
+    provider: Unit,
+    rows: list[_Row],
+    existing: _Existing,
+    actor: Actor | None,
+    today: date,
+    result: ImportResult,
+    advance: Callable[[], None],
+) -> _Plan:
+    """Run the services' checks on every row, in :func:`_write_rows`' order and with its
+    all-or-nothing per row, on the people in memory instead of the database: the same errors and
+    counts, and the rows and audit events it would save.
+
+    The checks and the new objects are the services' own (``identity_fields``, ``new_consent``,
+    ``check_enrolment``, ``new_enrolment``, ``close_enrolment``, ``complete_follow_up``,
+    ``consent_in_force``); the database's part of them (the person with this number, their
+    consents and enrolments) comes from ``existing``, read once for the whole file."""
+    plan = _Plan()
+    # Services audit an import from the command line with the provider as owner.
+    owner = provider if actor is None else None
+    people: dict[str, _Person] = {}
+    row_person: dict[int, _Person] = {}
+    created: set[_Person] = set()
+    found: set[_Person] = set()
+    consents_done: set[tuple[_Person, date, bool]] = set()
+    consent_today = timezone.localdate()  # what record_consent checks against
+
+    def event(action: str, participant: Participant, obj: Any = None, reason: str = "") -> Any:
+        return audit.new_event(
+            action,
+            actor=actor,
+            owner=owner,
+            obj=obj,
+            participant_ref=participant.public_id,
+            reason=reason,
+        )
+
+    # Pass 1, in file order: the person and the consent (register_participant, record_consent).
+    for row in rows:
+        advance()
+        step = "identity"
+        events: list[AuditEvent] = []
+        consent: Consent | None = None
+        try:
+            person = people.get(row.key) if row.key else None
+            new_person = False
+            if person is None:
+                fields = services.identity_fields(provider.pk, row.identity, today)
+                known = existing.participants.get(row.key) if row.key else None
+                if known is not None:
+                    person = _Person(
+                        known, list(known.consents.all()), list(known.enrolments.all())
+                    )
+                    events.append(event("participant.found", known))
+                else:
+                    participant = Participant(provider_id=provider.pk, **fields)
+                    # full_clean as the service does; the unique number and the check
+                    # constraints are the database's to enforce (see _write), and the
+                    # municipality was read from the database a moment ago.
+                    participant.clean_fields(
+                        exclude=[*services.PARTICIPANT_CLEAN_EXCLUDE, "home_municipality"]
+                    )
+                    person = _Person(participant, [], [])
+                    new_person = True
+                    events.append(event("participant.create", participant))
+            record = (
+                row.consent_on is not None
+                and (person, row.consent_on, row.consent_follow_up) not in consents_done
+                and not _same_consent(person.consents, row)
+            )
+            if record:
+                assert row.consent_on is not None
+                step = "consent"
+                consent = services.new_consent(
+                    person.participant,
+                    given_on=row.consent_on,
+                    form=Consent.Form.PAPER,
+                    registration=True,
+                    information_exchange=False,
+                    exchange_with=[],
+                    follow_up=row.consent_follow_up,
+                    surveys=False,
+                    valid_until=None,
+                    today=consent_today,
+                )
+                events.append(event("consent.record", person.participant, consent))
+        except ValidationError as error:
+            plan.errors.extend(_service_errors(row.number, step, error))
+            continue
+        if row.key:
+            people[row.key] = person
+        row_person[row.number] = person
+        (created if new_person else found).add(person)
+        if new_person:
+            plan.participants.append(person.participant)
+        if consent is not None:
+            person.consents.append(consent)
+            plan.consents.append(consent)
+        if row.consent_on is not None:
+            consents_done.add((person, row.consent_on, row.consent_follow_up))
+            result.consents += int(record)
+        plan.events.extend(events)
+
+    # Pass 2, oldest start first: the enrolment, its exit and its follow-ups (enrol_participant,
+    # record_exit, record_follow_up).
+    for row in sorted(rows, key=lambda r: (r.start, r.number)):
+        advance()
+        person = row_person.get(row.number)
+        if person is None:
+            continue
+        step = "enrol"
+        events = []
+        planned: list[FollowUp] = []
+        follow_ups = 0
+        try:
+            services.check_enrolment(
+                row.intervention,
+                start=row.start,
+                intro_end=None,
+                today=today,
+                consented=partial(person.consented, row.start, "registration"),
+                overlapping=partial(person.overlapping, row.intervention, row.start),
+            )
+            enrolment = services.new_enrolment(
+                person.participant, row.intervention, start=row.start, background=row.background
+            )
+            enrolment.clean_fields(exclude=services.ENROLMENT_CLEAN_EXCLUDE)
+            events.append(event("enrolment.create", person.participant, enrolment))
+            if row.exit is not None:
+                step = "exit"
+                planned = services.close_enrolment(
+                    enrolment,
+                    exit_date=row.exit.exit_date,
+                    reason=row.exit.reason,
+                    income_source=row.exit.income_source,
+                    occupation=row.exit.occupation,
+                    today=today,
+                )
+                events.append(
+                    event("enrolment.exit", person.participant, enrolment, row.exit.reason)
+                )
+            for data in row.follow_ups:
+                step = f"uppfoljning_{data.months}"
+                follow_up = next((f for f in planned if f.months == data.months), None)
+                if follow_up is None:
+                    raise ValidationError(
+                        {"done_on": _("Insatsen planerar ingen sådan uppföljning.")}
+                    )
+                services.complete_follow_up(
+                    follow_up,
+                    exit_date=enrolment.exit_date,
+                    done_on=data.done_on,
+                    reached=data.reached,
+                    occupation=data.occupation,
+                    income_source=data.income_source,
+                    today=today,
+                    consented=partial(person.consented, data.done_on, "follow_up", [enrolment]),
+                )
+                events.append(event("followup.record", person.participant, follow_up))
+                follow_ups += 1
+        except ValidationError as error:
+            plan.errors.extend(_service_errors(row.number, step, error))
+            continue
+        person.enrolments.append(enrolment)
+        plan.enrolments.append(enrolment)
+        plan.follow_ups.extend(planned)
+        plan.events.extend(events)
+        result.enrolments += 1
+        result.exits += int(row.exit is not None)
+        result.follow_ups += follow_ups
+
+    result.new_participants = len(created)
+    result.existing_participants = len(found - created)
+    return plan
+
+
+def _save(plan: _Plan) -> None:
+    """Insert what the plan holds, a batch at a time, and chain its audit events."""
+    Participant.objects.bulk_create(plan.participants, batch_size=BATCH_SIZE)
+    Consent.objects.bulk_create(plan.consents, batch_size=BATCH_SIZE)
+    Enrolment.objects.bulk_create(plan.enrolments, batch_size=BATCH_SIZE)
+    # What post_save receivers of a new enrolment do (bulk_create sends no post_save).
+    enrolments_created.send(sender=Enrolment, enrolments=plan.enrolments)
+    FollowUp.objects.bulk_create(plan.follow_ups, batch_size=BATCH_SIZE)
+    audit.append(plan.events, batch_size=BATCH_SIZE)
+
+
+def _write(
+    provider: Unit,
+    rows: list[_Row],
+    existing: _Existing,
+    actor: Actor | None,
+    today: date,
+    result: ImportResult,
+    progress: Callable[[int, int], None] | None,
+) -> list[RowError]:
+    """Write the rows as :func:`_write_rows` does, in bulk: check every row (:func:`_plan`), then
+    insert each table a batch at a time and chain the audit events in one go. Returns the errors.
+
+    The database still enforces its constraints; if the bulk insert meets an error the checks
+    could not foresee (e.g. the same person saved by someone else meanwhile), it is undone and the
+    rows are written one by one through the services instead, so that the error is reported at
+    its row, as before."""
+    if not connection.features.can_return_rows_from_bulk_insert:
+        # SQLite before 3.35 gives no ids back from a bulk insert, and the rows need them.
+        return _write_rows(provider, rows, actor, today, result, progress)
+    total = len(rows)
+    # Each row is checked in two passes: every pass over a row is half a row done. The last
+    # report waits until the rows are saved.
+    steps = 0
+    reported = 0
+    if progress is not None:
+        progress(0, total)
+
+    def advance() -> None:
+        nonlocal steps, reported
+        steps += 1
+        done = steps // 2
+        due = done != reported and done % PROGRESS_EVERY == 0 and done != total
+        if progress is not None and due:
+            progress(done, total)
+            reported = done
+
+    plan = _plan(provider, rows, existing, actor, today, result, advance)
+    errors = plan.errors
+    try:
+        with transaction.atomic():
+            _save(plan)
+    except DatabaseError:
+        rerun = ImportResult(rows=result.rows, dry_run=result.dry_run)
+        errors = _write_rows(provider, rows, actor, today, rerun, None)
+        for name in ("new_participants", "existing_participants", "consents"):
+            setattr(result, name, getattr(rerun, name))
+        for name in ("enrolments", "exits", "follow_ups"):
+            setattr(result, name, getattr(rerun, name))
+    if progress is not None and total and reported != total:
+        progress(total, total)
+    return errors
+
+
 # --- The import --------------------------------------------------------------------------------
 
 
@@ -1400,7 +1697,7 @@ def run_import(
         errors.extend(cross)
         failed = {e.row for e in cross}
         writable = [row for row in parsed if row.number not in failed]
-        errors.extend(_write(provider, writable, actor, day, result, progress))
+        errors.extend(_write(provider, writable, existing, actor, day, result, progress))
         result.errors = sorted(set(errors), key=_error_order)
         if result.errors or dry_run:
             transaction.set_rollback(True)

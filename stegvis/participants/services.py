@@ -7,7 +7,7 @@ number). Views, imports, commands and tests call these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -98,7 +98,9 @@ def find_by_national_id(actor: Actor, raw: str, *, today: date | None = None) ->
     return found
 
 
-def _identity_fields(provider_id: int, data: IdentityInput, today: date) -> dict[str, Any]:
+def identity_fields(provider_id: int, data: IdentityInput, today: date) -> dict[str, Any]:
+    """The participant's identity fields for ``data`` (encrypted, blind-indexed), or a
+    ValidationError naming the field."""
     kind = data.kind
     fields: dict[str, Any] = {
         "identity_kind": kind,
@@ -146,6 +148,10 @@ def _identity_fields(provider_id: int, data: IdentityInput, today: date) -> dict
     return fields
 
 
+# Fields :func:`register_participant` leaves out of ``full_clean``.
+PARTICIPANT_CLEAN_EXCLUDE = ["provider"]
+
+
 @transaction.atomic
 def register_participant(
     actor: Actor | None,
@@ -166,7 +172,7 @@ def register_participant(
     _require(provider_id is not None)
     assert provider_id is not None
     day = today or timezone.localdate()
-    fields = _identity_fields(provider_id, data, day)
+    fields = identity_fields(provider_id, data, day)
     lookup: dict[str, Any] | None = None
     if fields["national_id_index"]:
         lookup = {"national_id_index": fields["national_id_index"]}
@@ -184,7 +190,7 @@ def register_participant(
             )
             return existing, False
     participant = Participant(provider_id=provider_id, **fields)
-    participant.full_clean(exclude=["provider"])
+    participant.full_clean(exclude=PARTICIPANT_CLEAN_EXCLUDE)
     participant.save()
     audit.record(
         "participant.create",
@@ -205,7 +211,7 @@ def view_participant(actor: Actor, participant: Participant, *, what: str = "") 
 @transaction.atomic
 def update_identity(actor: Actor, participant: Participant, data: IdentityInput) -> Participant:
     _require(_staff_of(actor, participant.provider_id) and participant.identity_erased_at is None)
-    fields = _identity_fields(participant.provider_id, data, timezone.localdate())
+    fields = identity_fields(participant.provider_id, data, timezone.localdate())
     for key, value in fields.items():
         setattr(participant, key, value)
     try:
@@ -474,14 +480,68 @@ def referrals_sent_by(actor: Actor) -> QuerySet[Referral]:
 # --- Consent -------------------------------------------------------------------------------
 
 
-def last_exit(participant: Participant) -> date | None:
-    exits = [e.exit_date for e in participant.enrolments.all() if e.exit_date is not None]
+def latest_exit(enrolments: Iterable[Enrolment]) -> date | None:
+    exits = [e.exit_date for e in enrolments if e.exit_date is not None]
     return max(exits) if exits else None
 
 
+def last_exit(participant: Participant) -> date | None:
+    return latest_exit(participant.enrolments.all())
+
+
+def consent_in_force(
+    consents: Iterable[Consent],
+    enrolments: Iterable[Enrolment],
+    *,
+    on: date,
+    scope: str = "registration",
+) -> bool:
+    """Whether one of a person's consents covers ``scope`` on the day, given their enrolments
+    (a consent without an end runs until two years after the last exit). The rule of
+    :func:`has_valid_consent`, on rows already in memory (the import checks rows not yet saved)."""
+    end = latest_exit(enrolments)
+    return any(getattr(c, scope) and c.is_valid_on(on, end) for c in consents)
+
+
 def has_valid_consent(participant: Participant, *, on: date, scope: str = "registration") -> bool:
-    end = last_exit(participant)
-    return any(getattr(c, scope) and c.is_valid_on(on, end) for c in participant.consents.all())
+    return consent_in_force(
+        participant.consents.all(), participant.enrolments.all(), on=on, scope=scope
+    )
+
+
+def new_consent(
+    participant: Participant,
+    *,
+    given_on: date,
+    form: str,
+    registration: bool,
+    information_exchange: bool,
+    exchange_with: list[Organisation],
+    follow_up: bool,
+    surveys: bool,
+    valid_until: date | None,
+    today: date,
+) -> Consent:
+    """The checks of :func:`record_consent` and the consent it saves (not yet saved)."""
+    if given_on > today:
+        raise ValidationError({"given_on": _("Datumet kan inte ligga i framtiden.")})
+    if not any([registration, information_exchange, follow_up, surveys]):
+        raise ValidationError(_("Kryssa i minst en sak som samtycket gäller."))
+    if information_exchange and not exchange_with:
+        raise ValidationError({"exchange_with": _("Välj vilka parter informationsutbytet gäller.")})
+    if valid_until is not None and valid_until < given_on:
+        raise ValidationError({"valid_until": _("Giltighetstiden kan inte sluta före datumet.")})
+    return Consent(
+        provider_id=participant.provider_id,
+        participant=participant,
+        registration=registration,
+        information_exchange=information_exchange,
+        follow_up=follow_up,
+        surveys=surveys,
+        given_on=given_on,
+        form=form,
+        valid_until=valid_until,
+    )
 
 
 @transaction.atomic
@@ -501,26 +561,20 @@ def record_consent(
     """``actor`` None only for imports run from the CLI."""
     if actor is not None:
         _require(_staff_of(actor, participant.provider_id))
-    if given_on > timezone.localdate():
-        raise ValidationError({"given_on": _("Datumet kan inte ligga i framtiden.")})
-    if not any([registration, information_exchange, follow_up, surveys]):
-        raise ValidationError(_("Kryssa i minst en sak som samtycket gäller."))
     orgs = list(exchange_with)
-    if information_exchange and not orgs:
-        raise ValidationError({"exchange_with": _("Välj vilka parter informationsutbytet gäller.")})
-    if valid_until is not None and valid_until < given_on:
-        raise ValidationError({"valid_until": _("Giltighetstiden kan inte sluta före datumet.")})
-    consent = Consent.objects.create(
-        provider_id=participant.provider_id,
-        participant=participant,
-        registration=registration,
-        information_exchange=information_exchange,
-        follow_up=follow_up,
-        surveys=surveys,
+    consent = new_consent(
+        participant,
         given_on=given_on,
         form=form,
+        registration=registration,
+        information_exchange=information_exchange,
+        exchange_with=orgs,
+        follow_up=follow_up,
+        surveys=surveys,
         valid_until=valid_until,
+        today=timezone.localdate(),
     )
+    consent.save(force_insert=True)
     consent.exchange_with.set(orgs)
     audit.record(
         "consent.record",
@@ -562,6 +616,18 @@ class Background:
     referring_kinds: tuple[str, ...] = ()
 
 
+def covers_any_day(
+    periods: Iterable[tuple[date, date | None]], start: date, end: date | None
+) -> bool:
+    """Whether one of the (start, exit date) periods covers a day of [start, end] (an open period
+    or range runs on for ever). :func:`_overlaps` applies it to the enrolments in the database,
+    the import to the ones in memory."""
+    return any(
+        (other_end is None or other_end >= start) and (end is None or other_start <= end)
+        for other_start, other_end in periods
+    )
+
+
 def _overlaps(
     participant: Participant,
     intervention: Intervention,
@@ -573,10 +639,72 @@ def _overlaps(
     others = Enrolment.objects.filter(participant=participant, intervention=intervention)
     if exclude is not None:
         others = others.exclude(pk=exclude)
-    others = others.filter(Q(exit_date__isnull=True) | Q(exit_date__gte=start))
-    if end is not None:
-        others = others.filter(start__lte=end)
-    return others.exists()
+    return covers_any_day(others.values_list("start", "exit_date"), start, end)
+
+
+def check_enrolment(
+    intervention: Intervention,
+    *,
+    start: date,
+    intro_end: date | None,
+    today: date,
+    consented: Callable[[], bool],
+    overlapping: Callable[[], bool],
+) -> None:
+    """The checks of :func:`enrol_participant` on the dates, in its order. ``consented`` tells
+    whether a registration consent is valid on ``start``, ``overlapping`` whether another
+    enrolment in the intervention ends on or after ``start`` (asked only when needed)."""
+    if start > today + timedelta(days=366):
+        raise ValidationError({"start": _("Startdatumet ligger för långt fram.")})
+    if intro_end is not None and intro_end < start:
+        raise ValidationError({"intro_end": _("Introduktionen kan inte sluta före start.")})
+    if intervention.requires_consent and not consented():
+        raise ValidationError(
+            _(
+                "Samtycke till registrering saknas eller är återkallat. Utan samtycke kan personen "
+                "bara räknas anonymt (kön och år)."
+            )
+        )
+    if overlapping():
+        raise ValidationError(
+            {"start": _("Personen har redan en inskrivning i insatsen som överlappar det datumet.")}
+        )
+
+
+def new_enrolment(
+    participant: Participant,
+    intervention: Intervention,
+    *,
+    start: date,
+    coach: Any = None,
+    intensity: int = 100,
+    intro_end: date | None = None,
+    background: Background | None = None,
+    referral: Referral | None = None,
+    plan_notes: str = "",
+) -> Enrolment:
+    """The enrolment :func:`enrol_participant` saves (not yet saved nor validated)."""
+    bg = background or Background()
+    return Enrolment(
+        provider_id=participant.provider_id,
+        participant=participant,
+        intervention=intervention,
+        referral=referral,
+        start=start,
+        intro_end=intro_end,
+        coach=coach,
+        intensity=intensity,
+        plan_notes=plan_notes,
+        income_source_start=bg.income_source_start,
+        occupation_start=bg.occupation_start,
+        time_outside=bg.time_outside,
+        education=bg.education,
+        referring_kinds=list(bg.referring_kinds or (referral.referring_kinds if referral else [])),
+    )
+
+
+# Fields :func:`enrol_participant` leaves out of ``full_clean`` (checked by the service itself).
+ENROLMENT_CLEAN_EXCLUDE = ["provider", "participant", "intervention", "referral", "coach"]
 
 
 @transaction.atomic
@@ -600,42 +728,28 @@ def enrol_participant(
         _require(_staff_of(actor, participant.provider_id))
     if intervention.provider_id != participant.provider_id:
         raise PermissionDenied
-    day = today or timezone.localdate()
-    if start > day + timedelta(days=366):
-        raise ValidationError({"start": _("Startdatumet ligger för långt fram.")})
-    if intro_end is not None and intro_end < start:
-        raise ValidationError({"intro_end": _("Introduktionen kan inte sluta före start.")})
-    if intervention.requires_consent and not has_valid_consent(participant, on=start):
-        raise ValidationError(
-            _(
-                "Samtycke till registrering saknas eller är återkallat. Utan samtycke kan personen "
-                "bara räknas anonymt (kön och år)."
-            )
-        )
-    if _overlaps(participant, intervention, start, None):
-        raise ValidationError(
-            {"start": _("Personen har redan en inskrivning i insatsen som överlappar det datumet.")}
-        )
-    if coach is not None and not intervention.coaches.filter(pk=coach.pk).exists():
-        raise ValidationError({"coach": _("Välj en coach som arbetar i insatsen.")})
-    bg = background or Background()
-    enrolment = Enrolment(
-        provider_id=participant.provider_id,
-        participant=participant,
-        intervention=intervention,
-        referral=referral,
+    check_enrolment(
+        intervention,
         start=start,
         intro_end=intro_end,
+        today=today or timezone.localdate(),
+        consented=lambda: has_valid_consent(participant, on=start),
+        overlapping=lambda: _overlaps(participant, intervention, start, None),
+    )
+    if coach is not None and not intervention.coaches.filter(pk=coach.pk).exists():
+        raise ValidationError({"coach": _("Välj en coach som arbetar i insatsen.")})
+    enrolment = new_enrolment(
+        participant,
+        intervention,
+        start=start,
         coach=coach,
         intensity=intensity,
+        intro_end=intro_end,
+        background=background,
+        referral=referral,
         plan_notes=plan_notes,
-        income_source_start=bg.income_source_start,
-        occupation_start=bg.occupation_start,
-        time_outside=bg.time_outside,
-        education=bg.education,
-        referring_kinds=list(bg.referring_kinds or (referral.referring_kinds if referral else [])),
     )
-    enrolment.full_clean(exclude=["provider", "participant", "intervention", "referral", "coach"])
+    enrolment.full_clean(exclude=ENROLMENT_CLEAN_EXCLUDE)
     enrolment.save()
     audit.record(
         "enrolment.create",
@@ -680,6 +794,57 @@ def add_pause(actor: Actor, enrolment: Enrolment, *, start: date, end: date | No
     return pause
 
 
+def close_enrolment(
+    enrolment: Enrolment,
+    *,
+    exit_date: date,
+    reason: str,
+    income_source: str,
+    occupation: str,
+    summary: str = "",
+    notes: str = "",
+    survey_offered: bool = False,
+    today: date,
+) -> list[FollowUp]:
+    """The checks and changes of :func:`record_exit` on the enrolment in memory (not saved), and
+    the follow-ups it plans (not saved; none after a wrong registration)."""
+    if enrolment.exit_date is not None:
+        raise ValidationError(_("Inskrivningen är redan avslutad."))
+    if exit_date < enrolment.start:
+        raise ValidationError(
+            {
+                "exit_date": _("Avslutsdatum kan inte vara före startdatum %(start)s.")
+                % {"start": enrolment.start.isoformat()}
+            }
+        )
+    if exit_date > today:
+        raise ValidationError({"exit_date": _("Avslutsdatum kan inte ligga i framtiden.")})
+    if reason not in ExitReason.values:
+        raise ValidationError({"reason": _("Okänd avslutsorsak.")})
+    if income_source not in IncomeSource.values:
+        raise ValidationError({"income_source": _("Okänd försörjning.")})
+    if occupation not in Occupation.values:
+        raise ValidationError({"occupation": _("Okänd sysselsättning.")})
+    enrolment.exit_date = exit_date
+    enrolment.exit_reason = reason
+    enrolment.income_source_exit = income_source
+    enrolment.occupation_exit = occupation
+    enrolment.exit_summary = summary.strip()
+    enrolment.exit_notes = notes.strip()
+    enrolment.survey_offered_at_exit = survey_offered
+    if reason == ExitReason.FELREGISTRERING:
+        return []
+    return [
+        FollowUp(
+            provider_id=enrolment.provider_id,
+            enrolment=enrolment,
+            months=months,
+            due=add_months(exit_date, months),
+        )
+        for months in enrolment.intervention.months_to_follow_up()
+    ]
+
+
 @transaction.atomic
 def record_exit(
     actor: Actor | None,
@@ -699,44 +864,20 @@ def record_exit(
     ``surveys.services.record_screening``, which alone sets ``violence_screening_asked``."""
     if actor is not None:
         _require(_staff_of(actor, enrolment.provider_id))
-    day = today or timezone.localdate()
-    if enrolment.exit_date is not None:
-        raise ValidationError(_("Inskrivningen är redan avslutad."))
-    if exit_date < enrolment.start:
-        raise ValidationError(
-            {
-                "exit_date": _("Avslutsdatum kan inte vara före startdatum %(start)s.")
-                % {"start": enrolment.start.isoformat()}
-            }
-        )
-    if exit_date > day:
-        raise ValidationError({"exit_date": _("Avslutsdatum kan inte ligga i framtiden.")})
-    if reason not in ExitReason.values:
-        raise ValidationError({"reason": _("Okänd avslutsorsak.")})
-    if income_source not in IncomeSource.values:
-        raise ValidationError({"income_source": _("Okänd försörjning.")})
-    if occupation not in Occupation.values:
-        raise ValidationError({"occupation": _("Okänd sysselsättning.")})
-    enrolment.exit_date = exit_date
-    enrolment.exit_reason = reason
-    enrolment.income_source_exit = income_source
-    enrolment.occupation_exit = occupation
-    enrolment.exit_summary = summary.strip()
-    enrolment.exit_notes = notes.strip()
-    enrolment.survey_offered_at_exit = survey_offered
+    follow_ups = close_enrolment(
+        enrolment,
+        exit_date=exit_date,
+        reason=reason,
+        income_source=income_source,
+        occupation=occupation,
+        summary=summary,
+        notes=notes,
+        survey_offered=survey_offered,
+        today=today or timezone.localdate(),
+    )
     enrolment.save()
     if reason != ExitReason.FELREGISTRERING:
-        FollowUp.objects.bulk_create(
-            [
-                FollowUp(
-                    provider_id=enrolment.provider_id,
-                    enrolment=enrolment,
-                    months=months,
-                    due=add_months(exit_date, months),
-                )
-                for months in enrolment.intervention.months_to_follow_up()
-            ]
-        )
+        FollowUp.objects.bulk_create(follow_ups)
     audit.record(
         "enrolment.exit",
         actor=actor,
@@ -746,6 +887,45 @@ def record_exit(
         reason=reason,
     )
     return enrolment
+
+
+def complete_follow_up(
+    follow_up: FollowUp,
+    *,
+    exit_date: date | None,
+    done_on: date,
+    reached: bool,
+    occupation: str,
+    income_source: str,
+    today: date,
+    consented: Callable[[], bool],
+) -> None:
+    """The checks and changes of :func:`record_follow_up` on the follow-up in memory (not saved).
+    ``consented`` tells whether a consent to follow-up is valid on ``done_on``."""
+    assert exit_date is not None
+    if done_on < exit_date:
+        raise ValidationError(
+            {
+                "done_on": _("Uppföljningen kan inte vara före avslutet %(exit)s.")
+                % {"exit": exit_date.isoformat()}
+            }
+        )
+    if done_on > today:
+        raise ValidationError({"done_on": _("Datumet kan inte ligga i framtiden.")})
+    if not consented():
+        raise ValidationError(
+            _("Samtycke till uppföljning efter avslut saknas eller är återkallat.")
+        )
+    if reached and (
+        occupation not in Occupation.values or income_source not in IncomeSource.values
+    ):
+        raise ValidationError(
+            _("Ange sysselsättning och försörjning, eller att personen inte nåddes.")
+        )
+    follow_up.done_on = done_on
+    follow_up.reached = reached
+    follow_up.occupation = occupation if reached else ""
+    follow_up.income_source = income_source if reached else ""
 
 
 @transaction.atomic
@@ -761,34 +941,20 @@ def record_follow_up(
 ) -> FollowUp:
     if actor is not None:
         _require(_staff_of(actor, follow_up.provider_id))
-    day = today or timezone.localdate()
-    exit_date = follow_up.enrolment.exit_date
-    assert exit_date is not None
-    if done_on < exit_date:
-        raise ValidationError(
-            {
-                "done_on": _("Uppföljningen kan inte vara före avslutet %(exit)s.")
-                % {"exit": exit_date.isoformat()}
-            }
-        )
-    if done_on > day:
-        raise ValidationError({"done_on": _("Datumet kan inte ligga i framtiden.")})
-    participant = follow_up.enrolment.participant
-    if not has_valid_consent(participant, on=done_on, scope="follow_up"):
-        raise ValidationError(
-            _("Samtycke till uppföljning efter avslut saknas eller är återkallat.")
-        )
-    if reached and (
-        occupation not in Occupation.values or income_source not in IncomeSource.values
-    ):
-        raise ValidationError(
-            _("Ange sysselsättning och försörjning, eller att personen inte nåddes.")
-        )
-    follow_up.done_on = done_on
-    follow_up.reached = reached
-    follow_up.occupation = occupation if reached else ""
-    follow_up.income_source = income_source if reached else ""
+    complete_follow_up(
+        follow_up,
+        exit_date=follow_up.enrolment.exit_date,
+        done_on=done_on,
+        reached=reached,
+        occupation=occupation,
+        income_source=income_source,
+        today=today or timezone.localdate(),
+        consented=lambda: has_valid_consent(
+            follow_up.enrolment.participant, on=done_on, scope="follow_up"
+        ),
+    )
     follow_up.save()
+    participant = follow_up.enrolment.participant
     audit.record(
         "followup.record",
         actor=actor,
