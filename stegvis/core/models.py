@@ -583,7 +583,8 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """One append-only entry of the audit log, chained to the one before by a SHA-256 hash.
 
-    Written only by :func:`stegvis.core.audit.record`; ``verify_audit`` recomputes the chain.
+    Written only through :func:`stegvis.core.audit.append` (which ``audit.record`` calls);
+    ``verify_audit`` recomputes the chain.
     """
 
     association = models.ForeignKey(
