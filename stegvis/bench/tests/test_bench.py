@@ -5,6 +5,7 @@ same seed gives the same data. (Timings are never asserted: the benchmark is not
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -17,7 +18,16 @@ from stegvis.aggregates.periods import parse
 from stegvis.bench.generator import LAST_YEAR, SCALES, Generator, generate
 from stegvis.bench.management.commands.bench import _normal
 from stegvis.bench.operations import in_rollback, operations
+from stegvis.core.models import Association
+from stegvis.deviations.compilation import compile_reports
+from stegvis.deviations.models import DeviationReport
+from stegvis.finance.figures import deviation_report
+from stegvis.finance.models import BudgetLine, Outcome
 from stegvis.participants.models import Enrolment, Participant
+from stegvis.reports.association import survey_section
+from stegvis.reports.periods import date_range
+from stegvis.surveys.models import Answer as SurveyAnswer
+from stegvis.surveys.models import SurveyResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +46,52 @@ def _fingerprint() -> list[tuple[object, ...]]:
         (str(e.start), str(e.exit_date), e.exit_reason, e.intervention.code)
         for e in Enrolment.objects.select_related("intervention")
     )
-    return [*people, *stays]
+    return [*people, *stays, *_association_side()]
+
+
+def _association_side() -> list[tuple[object, ...]]:
+    """Survey responses and answers, budget lines, outcomes and Lex Heller reports, by content
+    (their random primary keys aside)."""
+    responses = sorted(
+        (
+            r.association.slug,
+            r.round.title,
+            str(r.answered_on),
+            r.gender,
+            r.language,
+            r.intervention.code if r.intervention else "",
+            tuple(sorted((a.item.key, a.value, str(a.score), a.positive) for a in r.answers.all())),
+        )
+        for r in SurveyResponse.objects.select_related("association", "round", "intervention")
+    )
+    lines = sorted(
+        (b.association.slug, b.budget.year, b.budget.revision, b.post.code, b.amount)
+        for b in BudgetLine.objects.select_related("association", "budget", "post")
+    )
+    outcomes = sorted(
+        (o.association.slug, o.post.code, o.year, o.month, o.months, o.amount, o.source)
+        for o in Outcome.objects.select_related("association", "post")
+    )
+    reports = sorted(
+        (
+            r.association.slug,
+            r.number,
+            str(r.received_on),
+            str(r.event_date),
+            r.state,
+            r.category.name,
+            r.what_happened,
+            str(r.decided_on),
+            r.reported_by.email,
+            r.merged_into.number if r.merged_into else 0,
+            tuple(sorted(o.name for o in r.organisations.all())),
+            tuple(s.to_state for s in r.steps.all()),
+        )
+        for r in DeviationReport.objects.select_related(
+            "association", "category", "reported_by", "merged_into"
+        )
+    )
+    return [*responses, *lines, *outcomes, *reports]
 
 
 def test_every_package_holds_what_the_provider_computes(tiny):
@@ -75,6 +130,43 @@ def test_a_figure_that_differs_is_caught(tiny):
     label = next(k for k in rows if k != "Σ")
     rows[label] = (rows[label][0] + 1, *rows[label][1:])
     assert _normal(op.app()) != _normal(bare)
+
+
+def test_surveys_finance_and_reports_in_the_benchmarks_year(tiny):
+    """Every association has what the annual report's survey, finance and Lex Heller figures
+    read, in the benchmark's year, and the rows are valid as the services would write them."""
+    associations = Association.objects.filter(slug__startswith="bench-").order_by("slug")
+    assert associations.count() == 2
+    for association in associations:
+        responses = SurveyResponse.objects.filter(
+            association=association, answered_on__year=LAST_YEAR
+        )
+        assert 100 <= responses.count() <= 500
+        answers = SurveyAnswer.objects.filter(response__in=responses).select_related("item")
+        assert answers.count() > responses.count()
+        for answer in answers:
+            option = answer.item.option(answer.value)
+            assert option is not None, answer.value
+            score = option.get("score")
+            assert answer.score == (None if score is None else Decimal(score))
+            expected = None if score is None else answer.value in answer.item.positive
+            assert answer.positive is expected
+        year = date_range(date(LAST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))
+        assert survey_section(association, year).tables  # shown against the reference
+
+        assert BudgetLine.objects.filter(association=association, budget__year=LAST_YEAR)
+        assert Outcome.objects.filter(association=association, year=LAST_YEAR)
+        report = deviation_report(association, LAST_YEAR)
+        assert report.blocks and report.months == 12
+        assert (report.income.outcome or 0) > 0 and (report.costs.outcome or 0) > 0
+
+        reports = DeviationReport.objects.filter(
+            association=association, received_on__year=LAST_YEAR
+        )
+        assert 5 <= reports.count() <= 50
+        compiled = compile_reports(association, date(LAST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))
+        assert compiled.total == reports.count()
+        assert all(r.steps.exists() and r.organisations.exists() for r in reports)
 
 
 def test_same_seed_same_data_and_fictional_numbers():
