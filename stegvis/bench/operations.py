@@ -647,7 +647,7 @@ def _bare_packages(association: Association, year: int) -> dict[str, Tables]:
                 f"INSERT INTO {PACKAGE} (association_id, public_id, sender_id, intervention_id,"
                 " period, period_start, period_end, version, document, signature, key_id,"
                 " received_at, received_via, changes) VALUES"
-                " (%s, %s, %s, %s, %s, %s, %s, 99, %s, '', '', %s, 'file', '[]')",
+                " (%s, %s, %s, %s, %s, %s, %s, 99, %s, '', '', %s, 'file', '[]') RETURNING id",
                 [
                     association.pk,
                     public_id,
@@ -660,18 +660,20 @@ def _bare_packages(association: Association, year: int) -> dict[str, Tables]:
                     timezone.now(),
                 ],
             )
-            cursor.execute(f"SELECT id FROM {PACKAGE} WHERE public_id = %s", [public_id])
             (package_id,) = cursor.fetchone()
-            cursor.executemany(
-                f'INSERT INTO {CELL} (association_id, package_id, "table", "row", gender, count)'
-                " VALUES (%s, %s, %s, %s, %s, %s)",
-                [
-                    (association.pk, package_id, table, row, g, n)
-                    for table, cells in tables.items()
-                    for row, counts in cells.items()
-                    for g, n in counts.items()
-                ],
-            )
+            cells = [
+                (association.pk, package_id, table, row, g, n)
+                for table, rows in tables.items()
+                for row, counts in rows.items()
+                for g, n in counts.items()
+            ]
+            for first in range(0, len(cells), 500):  # one multi-row INSERT per 500 cells
+                chunk = cells[first : first + 500]
+                cursor.execute(
+                    f'INSERT INTO {CELL} (association_id, package_id, "table", "row", gender,'
+                    " count) VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
+                    [value for cell in chunk for value in cell],
+                )
     return result
 
 
