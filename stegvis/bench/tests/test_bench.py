@@ -4,7 +4,8 @@ same seed gives the same data. (Timings are never asserted: the benchmark is not
 
 from __future__ import annotations
 
-from datetime import date
+import copy
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -23,7 +24,7 @@ from stegvis.deviations.compilation import compile_reports
 from stegvis.deviations.models import DeviationReport
 from stegvis.finance.figures import deviation_report
 from stegvis.finance.models import BudgetLine, Outcome
-from stegvis.participants.models import Enrolment, Participant
+from stegvis.participants.models import Enrolment, Participant, Pause
 from stegvis.reports.association import survey_section
 from stegvis.reports.periods import date_range
 from stegvis.surveys.models import Answer as SurveyAnswer
@@ -261,3 +262,39 @@ def test_bare_sql_covers_goals_and_lex_heller(tiny):
     assert app["goals/intervention_goals"]
     assert app["lex_heller/lex_heller_handling"]["0"] == (5,)
     assert _normal(app) == _normal(op.bare())
+
+
+def test_a_package_cell_that_differs_is_caught(tiny):
+    """The packages comparison covers every table: one changed cell in any of them differs."""
+    # The generator makes no pauses: some, clipped by the period and by the enrolment.
+    days = [date(2024, 12, 20), date(2025, 3, 1), date(2025, 6, 10), date(2025, 12, 20)]
+    enrolments = Enrolment.objects.filter(
+        start__lte=date(2025, 12, 31), intervention__code__startswith="steg"
+    ).exclude(exit_date__lt=date(2025, 1, 1))
+    for n, enrolment in enumerate(enrolments.order_by("pk")[:12]):
+        start = max(enrolment.start, days[n % 4])
+        end = None if n % 3 == 0 else start + timedelta(days=10 + 40 * (n % 4))
+        Pause.objects.create(
+            provider_id=enrolment.provider_id, enrolment=enrolment, start=start, end=end
+        )
+    op = next(o for o in operations(2025, [2025], import_rows=5) if o.key == "packages_year")
+    app = _normal(in_rollback(op.app)())
+    bare = in_rollback(op.bare)()
+    assert _normal(bare) == app
+    # The tiny data reaches every table but follow_up_12 (no 12-month follow-up done in 2025).
+    reached = {
+        table
+        for tables in bare.values()
+        for table, rows in tables.items()
+        for counts in rows.values()
+        if any(counts.values())
+    }
+    assert set(package.TABLES) - reached <= {"follow_up_12"}, reached
+    some = next(iter(bare))
+    for table in package.TABLES:
+        changed = copy.deepcopy(bare)
+        rows = changed[some][table] or {"+1": dict.fromkeys(package.GENDERS, 0)}
+        row = next(iter(rows))
+        rows[row][package.GENDERS[0]] += 1
+        changed[some][table] = rows
+        assert _normal(changed) != app, table
