@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import connection, transaction
@@ -40,7 +41,17 @@ from stegvis.core.actors import SESSION_KEY
 from stegvis.core.codes import AGE_BANDS, EXIT_REPORT_GROUP, IncomeSource, Occupation, ReportGroup
 from stegvis.core.models import Association, Member, Organisation, Role, RoleAssignment, Unit
 from stegvis.deviations.models import DeviationCategory, DeviationReport
-from stegvis.finance.models import Budget, Outcome
+from stegvis.finance.models import (
+    COST_CATEGORIES,
+    INCOME_CATEGORIES,
+    Budget,
+    BudgetLine,
+    BudgetPost,
+    CeilingTier,
+    ContributionKey,
+    EquityYear,
+    Outcome,
+)
 from stegvis.interventions.models import (
     Attendance,
     Funding,
@@ -63,7 +74,14 @@ from stegvis.reports.base import Report
 from stegvis.reports.kinds import KINDS
 from stegvis.reports.models import SocioEconomicModel
 from stegvis.reports.periods import date_range
-from stegvis.surveys.models import SurveyResponse
+from stegvis.surveys.models import Answer as SurveyAnswer
+from stegvis.surveys.models import Item as SurveyItem
+from stegvis.surveys.models import (
+    Questionnaire,
+    QuestionnaireVersion,
+    ReferenceValue,
+    SurveyResponse,
+)
 
 from .generator import quarters
 
@@ -85,6 +103,16 @@ PLAN = Plan._meta.db_table
 SURVEY_RESPONSE = SurveyResponse._meta.db_table
 BUDGET = Budget._meta.db_table
 OUTCOME = Outcome._meta.db_table
+BUDGET_LINE = BudgetLine._meta.db_table
+BUDGET_POST = BudgetPost._meta.db_table
+EQUITY_YEAR = EquityYear._meta.db_table
+CONTRIBUTION_KEY = ContributionKey._meta.db_table
+CEILING_TIER = CeilingTier._meta.db_table
+QUESTIONNAIRE = Questionnaire._meta.db_table
+Q_VERSION = QuestionnaireVersion._meta.db_table
+SURVEY_ITEM = SurveyItem._meta.db_table
+SURVEY_ANSWER = SurveyAnswer._meta.db_table
+REFERENCE = ReferenceValue._meta.db_table
 
 
 def sql(query: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -122,6 +150,9 @@ _POSITIONAL = {
     "key_figures",
     "effect",
     "lex_heller_handling",
+    "budget",
+    "cost_distribution",
+    "equity",
 }
 _TOTAL = "Σ"
 
@@ -145,7 +176,7 @@ def _app_figures(association: Association, year: int) -> dict[str, Any]:
             for i, (label, values) in enumerate(table.rows):
                 if table.has_totals and i == len(table.rows) - 1:
                     label = _TOTAL
-                elif table.key in _POSITIONAL:
+                elif table.key in _POSITIONAL or table.key.startswith("survey_"):
                     label = str(i)
                 rows[label] = tuple(_norm(v) for v in values)
             result[f"{section.key}/{table.key}"] = rows
@@ -247,26 +278,243 @@ BARE_MODEL = f"""
 SELECT support, administration, tax, horizon_months FROM {SOCIO_MODEL}
 WHERE association_id = %s
 """
-# Sections whose bare SQL is not written yet: the benchmark data has none of these rows, and
+# Plan goals: their bare SQL is not written yet (the benchmark data has no operating plan), and
 # the bare side refuses data it cannot reproduce rather than compare blindly.
 BARE_UNWRITTEN = f"""
-SELECT (SELECT COUNT(*) FROM {PLAN} WHERE association_id = %s AND year = %s),
-       (SELECT COUNT(*) FROM {SURVEY_RESPONSE} WHERE association_id = %s
-          AND answered_on BETWEEN %s AND %s),
-       (SELECT COUNT(*) FROM {BUDGET} WHERE association_id = %s AND year = %s),
-       (SELECT COUNT(*) FROM {OUTCOME} WHERE association_id = %s AND year = %s)
+SELECT COUNT(*) FROM {PLAN} WHERE association_id = %s AND year = %s
 """
+BARE_QUESTIONNAIRES = f"""
+SELECT q.id, q.key, q.respondent_group,
+  (SELECT COUNT(*) FROM {SURVEY_RESPONSE} r JOIN {Q_VERSION} v ON v.id = r.version_id
+   WHERE v.questionnaire_id = q.id AND r.association_id = q.association_id
+     AND r.answered_on BETWEEN %s AND %s)
+FROM {QUESTIONNAIRE} q WHERE q.association_id = %s ORDER BY q.title
+"""
+BARE_ANSWERS = f"""
+SELECT v.questionnaire_id, i.key, COUNT(a.id), COUNT(a.score),
+       SUM(CASE WHEN a.positive THEN 1 ELSE 0 END)
+FROM {SURVEY_ANSWER} a JOIN {SURVEY_RESPONSE} r ON r.id = a.response_id
+JOIN {Q_VERSION} v ON v.id = r.version_id JOIN {SURVEY_ITEM} i ON i.id = a.item_id
+WHERE r.association_id = %s AND r.answered_on BETWEEN %s AND %s
+GROUP BY v.questionnaire_id, i.key
+"""
+BARE_ITEMS = f"""
+SELECT v.questionnaire_id, v.number, i.key, i.number, i.position, i.placeholder, i.is_gender
+FROM {SURVEY_ITEM} i JOIN {Q_VERSION} v ON v.id = i.version_id
+JOIN {QUESTIONNAIRE} q ON q.id = v.questionnaire_id WHERE q.association_id = %s
+"""
+BARE_REFERENCES = f"""
+SELECT year, respondent_group, number, share_positive FROM {REFERENCE}
+WHERE association_id = %s AND year <= %s
+"""
+BARE_BUDGET_POSTS = f"""
+WITH b AS (SELECT id FROM {BUDGET} WHERE association_id = %s AND year = %s
+           ORDER BY decided_on IS NULL, revision DESC LIMIT 1)
+SELECT p.category,
+  (SELECT l.amount FROM {BUDGET_LINE} l WHERE l.budget_id = (SELECT id FROM b)
+     AND l.post_id = p.id LIMIT 1),
+  (SELECT SUM(o.amount) FROM {OUTCOME} o WHERE o.association_id = p.association_id
+     AND o.year = %s AND o.post_id = p.id),
+  (SELECT COUNT(*) FROM b),
+  (SELECT MAX(o.month) FROM {OUTCOME} o WHERE o.association_id = p.association_id
+     AND o.year = %s)
+FROM {BUDGET_POST} p WHERE p.association_id = %s
+"""
+BARE_BUDGET_EXISTS = f"""
+SELECT COUNT(*) FROM {BUDGET} WHERE association_id = %s AND year = %s
+"""
+BARE_EQUITY_INPUTS = f"""
+SELECT (SELECT opening FROM {EQUITY_YEAR} WHERE association_id = %s AND year = %s),
+       (SELECT COUNT(*) FROM {EQUITY_YEAR} WHERE association_id = %s AND year = %s),
+       (SELECT COUNT(*) FROM {EQUITY_YEAR} WHERE association_id = %s AND year = %s),
+       (SELECT total FROM {CONTRIBUTION_KEY} WHERE association_id = %s AND year = %s)
+"""
+BARE_CEILING = f"""
+SELECT lower, upper, first_amount, first_percent, above_percent FROM {CEILING_TIER}
+WHERE association_id = %s AND year = %s ORDER BY lower
+"""
+
+
+def _half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def _bare_surveys(a: int, year: int, first: date, last: date) -> dict[str, Any]:
+    """Per questionnaire with answers in the year: per shown question the answers (``<5``
+    under five), share positive (nothing under five answers or five responses), the latest
+    national reference up to the year and the difference. Rows by position (see _POSITIONAL)."""
+    answers: dict[Any, dict[str, tuple[int, int, int]]] = defaultdict(dict)
+    for q, key, n, scored, positive in sql(BARE_ANSWERS, [a, first, last]):
+        answers[q][key] = (int(n), int(scored), int(positive or 0))
+    items: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
+    for q, *item in sql(BARE_ITEMS, [a]):
+        items[q].append(tuple(item))
+    newest: dict[str, int] = {}
+    references: dict[tuple[str, str, int], Any] = {}
+    for ref_year, group, number, share_positive in sql(BARE_REFERENCES, [a, year]):
+        if ref_year > newest.get(group, 0):
+            newest[group] = ref_year
+        references[group, number, ref_year] = share_positive
+    result: dict[str, Any] = {}
+    for q, q_key, group, responses in sql(BARE_QUESTIONNAIRES, [first, last, a]):
+        if not responses:
+            continue
+        current = max((i[0] for i in items[q]), default=None)
+        shown = sorted((i for i in items[q] if i[0] == current and not i[4]), key=lambda i: i[3])
+        known = {i[1] for i in shown}
+        older: dict[str, tuple[Any, ...]] = {}
+        for i in items[q]:
+            newer = i[1] not in older or i[0] > older[i[1]][0]
+            if i[1] in answers[q] and i[1] not in known and newer:
+                older[i[1]] = i
+        rows: dict[str, tuple[Any, ...]] = {}
+        for _v, key, number, _pos, _ph, gender in [*shown, *(older[k] for k in sorted(older))]:
+            if gender:
+                continue
+            n, scored, positive = answers[q].get(key, (0, 0, 0))
+            ours = (
+                (Decimal(positive) * 100 / Decimal(scored)).quantize(
+                    Decimal("0.1"), rounding=ROUND_HALF_UP
+                )
+                if n >= 5 and responses >= 5 and scored
+                else None
+            )
+            reference = references.get((group, number, newest.get(group, 0)))
+            reference = Decimal(str(reference)) if number and reference is not None else None
+            difference = ours - reference if ours is not None and reference is not None else None
+            rows[str(len(rows))] = (
+                n if n >= 5 or n == 0 else "<5",
+                _norm(ours) if ours is not None else None,
+                _norm(reference) if reference is not None else None,
+                _norm(difference) if difference is not None else None,
+            )
+        result[q_key] = rows
+    return result
+
+
+def _bare_budget(a: int, year: int) -> dict[str, Any] | None:
+    """Per category: budget, budget to date, outcome to date, forecast (None when no post has
+    a value); None when there is neither a budget nor any post with a value."""
+    posts = sql(BARE_BUDGET_POSTS, [a, year, year, year, a])
+    budgets = sql(BARE_BUDGET_EXISTS, [a, year])[0][0]
+    months = int(next((r[4] for r in posts if r[4] is not None), 0) or 0)
+    totals: dict[str, list[int | None]] = {}
+    for category, amount, outcome, _b, _m in posts:
+        if amount is None and outcome is None:
+            continue
+        to_date = _half_up(Decimal(amount * months) / 12) if amount is not None else None
+        left = _half_up(Decimal(amount * (12 - months)) / 12) if amount is not None else 0
+        forecast = int(outcome or 0) + left
+        entry = totals.setdefault(category, [None, None, None, None])
+        for i, value in enumerate((amount, to_date, outcome, forecast)):
+            if value is not None:
+                entry[i] = (entry[i] or 0) + int(value)
+        # (forecast is never None, so every present category has a forecast.)
+    if not budgets and not totals:
+        return None
+    return {"months": months, "totals": totals}
+
+
+def _bare_result(totals: dict[str, list[int | None]], column: int) -> int | None:
+    values = {c: t[column] for c, t in totals.items()}
+    if not any(v is not None for v in values.values()):
+        return None
+    income = sum(values.get(c) or 0 for c in INCOME_CATEGORIES if c != "eget_kapital")
+    return income - sum(values.get(c) or 0 for c in COST_CATEGORIES)
+
+
+def _bare_forecast_closing(a: int, year: int) -> tuple[int | None, int | None, Any]:
+    """(opening, forecast result, budget) of the year's equity: the entered opening, else the
+    year before's forecast closing when that year has an entry."""
+    budget = _bare_budget(a, year)
+    totals = budget["totals"] if budget else {}
+    opening, _entered, before, _key = sql(
+        BARE_EQUITY_INPUTS, [a, year, a, year, a, year - 1, a, year]
+    )[0]
+    if opening is None and before:
+        previous_opening, previous_result, _b = _bare_forecast_closing(a, year - 1)
+        opening = (
+            None
+            if previous_opening is None or previous_result is None
+            else previous_opening + previous_result
+        )
+    return opening, _bare_result(totals, 3), budget
+
+
+def _bare_finance(a: int, year: int) -> dict[str, Any]:
+    opening, forecast_result, budget = _bare_forecast_closing(a, year)
+    if budget is None:
+        return {}
+    totals = budget["totals"]
+    result: dict[str, Any] = {}
+    rows = []
+    for category in [*INCOME_CATEGORIES, *COST_CATEGORIES]:
+        if category in totals:
+            rows.append(tuple(totals[category]))
+
+    def summed(categories: Any) -> list[int | None]:
+        chosen = [totals[c] for c in categories if c in totals]
+        out = []
+        for i in range(4):
+            present = [t[i] for t in chosen if t[i] is not None]
+            out.append(sum(present) if present else None)
+        return out
+
+    income, costs = summed(INCOME_CATEGORIES), summed(COST_CATEGORIES)
+    rows += [tuple(income), tuple(costs)]
+    rows.append(
+        tuple(
+            None if i is None and c is None else (i or 0) - (c or 0)
+            for i, c in zip(income, costs, strict=True)
+        )
+    )
+    result["finance/budget"] = {str(i): r for i, r in enumerate(rows)}
+    # Cost distribution of the outcomes, in tenths of a per cent by largest remainder.
+    spent = [max(0, int((totals.get(c) or [None, None, 0])[2] or 0)) for c in COST_CATEGORIES]
+    whole = sum(spent)
+    if whole:
+        quotas = [Fraction(1000 * v, whole) for v in spent]
+        tenths = [int(q) for q in quotas]
+        order = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - tenths[i]), i))
+        for i in order[: 1000 - sum(tenths)]:
+            tenths[i] += 1
+        result["finance/cost_distribution"] = {
+            str(i): (v, _norm(Decimal(t) / 10))
+            for i, (v, t) in enumerate(zip(spent, tenths, strict=True))
+        }
+    _o, _e, _b, key_total = sql(BARE_EQUITY_INPUTS, [a, year, a, year, a, year - 1, a, year])[0]
+    contributions = (
+        int(key_total) if key_total is not None else (totals.get("medlemsbidrag") or [None])[0]
+    )
+    ceiling = None
+    if contributions is not None:
+        for lower, upper, first_amount, first_percent, above_percent in sql(
+            BARE_CEILING, [a, year]
+        ):
+            if lower <= contributions and (upper is None or contributions <= upper):
+                low = min(contributions, first_amount)
+                above = max(0, contributions - first_amount)
+                ceiling = _half_up(
+                    Decimal(str(first_percent)) * low / 100
+                    + Decimal(str(above_percent)) * above / 100
+                )
+                break
+    closing = None if opening is None or forecast_result is None else opening + forecast_result
+    result["finance/equity"] = {
+        "0": (opening,),
+        "1": (forecast_result,),
+        "2": (closing,),
+        "3": (ceiling,),
+    }
+    return result
 
 
 def _bare_figures(association_id: int, year: int) -> dict[str, Any]:
     """The same tables from hand-written SQL (13 queries) and plain Python arithmetic."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     a = association_id
-    plans, responses, budgets, outcomes = sql(
-        BARE_UNWRITTEN, [a, year, a, first, last, a, year, a, year]
-    )[0]
-    if plans or responses or budgets or outcomes:
-        raise NotImplementedError("bare SQL for plan goals, surveys and finance is not written")
+    if sql(BARE_UNWRITTEN, [a, year])[0][0]:
+        raise NotImplementedError("bare SQL for operating-plan goals is not written")
     result: dict[str, Any] = {}
     # Members.
     kinds = dict(Organisation._meta.get_field("kind").choices or [])
@@ -472,6 +720,9 @@ def _bare_figures(association_id: int, year: int) -> dict[str, Any]:
         amount = months * per_month
     else:
         amount = to_work * per_month * horizon
+    for q_key, survey_rows in _bare_surveys(a, year, first, last).items():
+        result[f"surveys/survey_{q_key}"] = survey_rows
+    result.update(_bare_finance(a, year))
     result["effect/effect"] = {"0": (to_work,), "1": (per_month,), "2": (horizon,), "3": (amount,)}
 
     # The year in brief.
@@ -482,7 +733,11 @@ def _bare_figures(association_id: int, year: int) -> dict[str, Any]:
     brief = [grand("participants"), grand("new"), grand("exited")]
     if order:
         brief.append(total(None, "exit_groups", "arbete") + total(None, "exit_groups", "studier"))
-    brief += [sum(n for n, _h in volume.values()), lex_total, amount]
+    brief += [sum(n for n, _h in volume.values()), lex_total]
+    distribution = result.get("finance/cost_distribution")
+    if distribution:  # individual and structural interventions: the 2nd and 3rd cost category
+        brief.append(_norm(sum(Decimal(distribution[i][1]) for i in ("1", "2"))))
+    brief.append(amount)
     result["key_figures/key_figures"] = {str(i): (v,) for i, v in enumerate(brief)}
     return result
 
@@ -690,8 +945,8 @@ PAUSE = Pause._meta.db_table
 FOLLOW_UP = FollowUp._meta.db_table
 RESIDENCE = EnrolmentResidence._meta.db_table
 MEASUREMENT = Measurement._meta.db_table
-ANSWER = Answer._meta.db_table
-ITEM = Item._meta.db_table
+LADDER_ANSWER = Answer._meta.db_table
+LADDER_ITEM = Item._meta.db_table
 VERSION = InstrumentVersion._meta.db_table
 INSTRUMENT = Instrument._meta.db_table
 PLAN = MeasurementPlan._meta.db_table
@@ -759,7 +1014,7 @@ def _ladder_items(intervention_id: int) -> list[int]:
     if ladder is None:
         return []
     items = sql(
-        f"SELECT it.id, it.version_id, it.key FROM {ITEM} it"
+        f"SELECT it.id, it.version_id, it.key FROM {LADDER_ITEM} it"
         f" JOIN {VERSION} v ON v.id = it.version_id WHERE v.instrument_id = %s",
         [ladder],
     )
@@ -847,7 +1102,7 @@ def _bare_tables(
         items = ", ".join(["%s"] * len(ladder))
         answers_join = (
             f"JOIN {MEASUREMENT} m ON m.enrolment_id = e.id"
-            f" JOIN {ANSWER} a ON a.measurement_id = m.id"
+            f" JOIN {LADDER_ANSWER} a ON a.measurement_id = m.id"
         )
         for enrolment, g, reason, value in sql(
             f"SELECT e.id, p.gender, e.exit_reason, a.value"

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from math import floor
 
-from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Max, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -487,7 +487,12 @@ def deviation_report(association: Association, year: int) -> DeviationReport:
     / 12 (half up, per post). Forecast rule: the outcome to date plus the budget of the months
     left, i.e. outcome + budget × (12 − months) / 12; with no outcome yet it is the budget.
     """
-    budget = reference_budget(association, year)
+    # reference_budget() in one query: the newest decided revision, else the newest one.
+    budget = (
+        Budget.objects.filter(association=association, year=year)
+        .order_by(Case(When(decided_on__isnull=False, then=0), default=1), "-revision")
+        .first()
+    )
     months = months_elapsed(association, year)
     line_amount = BudgetLine.objects.filter(budget=budget, post=OuterRef("pk")).values("amount")
     outcome_sum = (
@@ -746,13 +751,15 @@ def _result_excluding_equity(rows_by_category: dict[str, int | None]) -> int | N
     return income - costs
 
 
-def equity(association: Association, year: int) -> Equity:
+def equity(association: Association, year: int, report: DeviationReport | None = None) -> Equity:
     """Opening equity, the year's result (budget, outcome to date, forecast), closing equity and
     the ceiling. The result excludes the planned use of equity, which is financing, not income.
 
     Opening: as entered for the year; else the entered opening of the year before plus that
-    year's forecast result (outcome to date plus the rest of its budget)."""
-    report = deviation_report(association, year)
+    year's forecast result (outcome to date plus the rest of its budget). ``report``: the
+    year's :func:`deviation_report` when the caller has it already (not computed again)."""
+    if report is None or report.year != year:
+        report = deviation_report(association, year)
     by = {b.category: b.totals for b in report.blocks}
     budget_result = _result_excluding_equity({c: t["budget"] for c, t in by.items()})
     outcome_result = _result_excluding_equity({c: t["outcome"] for c, t in by.items()})

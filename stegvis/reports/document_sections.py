@@ -554,7 +554,7 @@ def _violence(c: Context) -> Section:
 
 def _lex_heller(c: Context) -> Section:
     section = Section("lex_heller", _title("lex_heller"))
-    compilation = compile_reports(c.association, c.start, c.end)
+    compilation = compile_reports(c.association, c.start, c.end, breakdowns=False)
     if not compilation.total:
         section.empty = True
         return section
@@ -613,8 +613,10 @@ def _finance(c: Context) -> Section:
             key="budget",
         )
     )
+    # The outcomes per category are the report's category outcome totals (every post with an
+    # outcome is in the report): the same as outcome_category_amounts(), without a query.
     distribution = finance.cost_distribution(
-        finance.outcome_category_amounts(c.association, c.year)
+        {b.category: b.totals["outcome"] or 0 for b in report.blocks}
     )
     if distribution.shares:
         table = Table(
@@ -647,7 +649,7 @@ def _finance(c: Context) -> Section:
                     table.title,
                 )
             )
-    eq = finance.equity(c.association, c.year)
+    eq = finance.equity(c.association, c.year, report)
     section.tables.append(
         Table(
             _("Eget kapital (kr)"),

@@ -231,6 +231,9 @@ def test_bare_sql_covers_goals_and_lex_heller(tiny):
     kontakt = DeviationCategory.objects.create(association=association, name="Kontakt", position=1)
     DeviationCategory.objects.create(association=association, name="Oanvänd", position=2)
     regler = DeviationCategory.objects.create(association=association, name="Regler", position=3)
+    # The generator's own reports come first (numbers are unique per association).
+    known = DeviationReport.objects.filter(association=association)
+    in_2025 = known.filter(received_on__year=2025).count()
     for number, (day, category, decided) in enumerate(
         [
             (date(2025, 1, 10), kontakt, date(2025, 1, 20)),
@@ -240,7 +243,7 @@ def test_bare_sql_covers_goals_and_lex_heller(tiny):
             (date(2025, 11, 30), regler, date(2025, 12, 3)),
             (date(2024, 12, 30), regler, date(2025, 1, 2)),  # the year before: not counted
         ],
-        start=1,
+        start=known.count() + 1,
     ):
         DeviationReport.objects.create(
             association=association,
@@ -260,7 +263,7 @@ def test_bare_sql_covers_goals_and_lex_heller(tiny):
     op = next(o for o in operations(2025, [2025], import_rows=5) if o.key == "annual_report")
     app = op.app()
     assert app["goals/intervention_goals"]
-    assert app["lex_heller/lex_heller_handling"]["0"] == (5,)
+    assert app["lex_heller/lex_heller_handling"]["0"] == (in_2025 + 5,)
     assert _normal(app) == _normal(op.bare())
 
 
@@ -298,3 +301,143 @@ def test_a_package_cell_that_differs_is_caught(tiny):
         rows[row][package.GENDERS[0]] += 1
         changed[some][table] = rows
         assert _normal(changed) != app, table
+
+
+def test_bare_sql_covers_surveys_and_finance(tiny):
+    """Add survey answers with national reference values, budgets with outcomes and equity to
+    the tiny data, so that the annual report's survey and finance tables are compared too (and
+    under five responses, a question answered only in an older version, a post with outcome
+    but no budget, an opening equity carried from the year before)."""
+    from datetime import date
+
+    from stegvis.core.models import Association
+    from stegvis.finance.models import (
+        Budget,
+        BudgetLine,
+        BudgetPost,
+        CeilingTier,
+        EquityYear,
+        Outcome,
+    )
+    from stegvis.surveys.models import (
+        Answer,
+        Item,
+        Questionnaire,
+        QuestionnaireVersion,
+        ReferenceValue,
+        SurveyResponse,
+        SurveyRound,
+    )
+
+    association = Association.objects.get(slug="bench-01")
+    a = {"association": association}
+    # The generator's own surveys and finance give way to the cases below (they are compared
+    # with the rest of its data in test_bare_sql_gives_the_applications_numbers).
+    for model in (
+        Answer,
+        SurveyResponse,
+        SurveyRound,
+        ReferenceValue,
+        Item,
+        QuestionnaireVersion,
+        Questionnaire,
+        BudgetLine,
+        Outcome,
+        Budget,
+        EquityYear,
+        CeilingTier,
+        BudgetPost,
+    ):
+        model.objects.filter(association=association).delete()
+    for key, title, count in (("remittent", "Remittenter", 9), ("styrelse", "Styrelsen", 3)):
+        q = Questionnaire.objects.create(
+            **a, key=key, kind="national", respondent_group=key, title=title
+        )
+        versions = [
+            QuestionnaireVersion.objects.create(**a, questionnaire=q, number=n, content_hash="x")
+            for n in (1, 2)
+        ]
+        old, new = versions
+        items = {
+            "old_q1": Item.objects.create(**a, version=old, position=1, key="q1", number="1"),
+            "old_q2": Item.objects.create(**a, version=old, position=2, key="q2", number="2"),
+            "q3": Item.objects.create(**a, version=new, position=1, key="q3", part="local"),
+            "q1": Item.objects.create(**a, version=new, position=2, key="q1", number="1"),
+            "kon": Item.objects.create(**a, version=new, position=3, key="kon", is_gender=True),
+        }
+        for n, version in enumerate(versions):
+            survey_round = SurveyRound.objects.create(
+                **a,
+                version=version,
+                title="Runda",
+                opens_on=date(2025, 1, 1),
+                closes_on=date(2025, 12, 31),
+                token_hash=f"{key}{n}",
+                token_encrypted="x",
+            )
+            keys = ["old_q1", "old_q2"] if version is old else ["q1", "q3", "kon"]
+            for i in range(count if version is new else 4):
+                day = date(2025 if i else 2024, 1 + i, 3)  # the first one the year before
+                response = SurveyResponse.objects.create(
+                    **a, round=survey_round, version=version, answered_on=day, language="sv"
+                )
+                for k in keys:
+                    score = None if i % 4 == 3 else 1 + i % 4
+                    Answer.objects.create(
+                        **a,
+                        response=response,
+                        item=items[k],
+                        value=str(score or "vet ej"),
+                        score=score,
+                        positive=None if score is None else score >= 2,
+                    )
+        for year, share in ((2024, "40.0"), (2025, "55.5"), (2026, "90.0")):
+            for number in ("1", "2"):
+                ReferenceValue.objects.create(
+                    **a, year=year, respondent_group=key, number=number, share_positive=share
+                )
+    # Finance: the decided revision is compared, not the newer draft; 2024's forecast gives the
+    # opening equity of 2025.
+    posts = {
+        category: BudgetPost.objects.create(
+            **a, code=category, name=category.title(), category=category
+        )
+        for category in ("medlemsbidrag", "eget_kapital", "administration", "individinriktade")
+    }
+    for year in (2024, 2025):
+        decided = Budget.objects.create(**a, year=year, revision=0, decided_on=date(year, 1, 1))
+        draft = Budget.objects.create(**a, year=year, revision=1)
+        for category, amount in (
+            ("medlemsbidrag", 1_000_001),
+            ("eget_kapital", 50_000),
+            ("administration", 200_003),
+        ):
+            BudgetLine.objects.create(**a, budget=decided, post=posts[category], amount=amount)
+            BudgetLine.objects.create(**a, budget=draft, post=posts[category], amount=amount * 2)
+        for month in range(1, 6):
+            for category, amount in (
+                ("medlemsbidrag", 83_333),
+                ("administration", 17_001),
+                ("individinriktade", 55_555),  # no budget line
+            ):
+                Outcome.objects.create(
+                    **a,
+                    post=posts[category],
+                    year=year,
+                    month=month,
+                    amount=amount,
+                    source="manual",
+                )
+    EquityYear.objects.create(**a, year=2024, opening=300_000)
+    CeilingTier.objects.create(
+        **a, year=2025, lower=0, first_amount=3_000_000, first_percent="10", above_percent="3"
+    )
+    op = next(o for o in operations(2025, [2025], import_rows=5) if o.key == "annual_report")
+    app = op.app()
+    remittent = app["surveys/survey_remittent"]
+    assert remittent and any(v[1] is not None for v in remittent.values())
+    assert any(v[0] == "<5" for v in app["surveys/survey_styrelse"].values())
+    assert app["finance/budget"] and app["finance/cost_distribution"]
+    assert app["finance/equity"]["0"][0] is not None  # carried from 2024
+    assert app["finance/equity"]["3"][0] is not None
+    assert _normal(app) == _normal(op.bare())

@@ -162,3 +162,42 @@ def test_the_compilation_takes_a_fixed_number_of_queries(
         file("bob")
     with django_assert_num_queries(8):
         assert len(run()) == 11
+
+
+@pytest.mark.parametrize(
+    "start,end",
+    [
+        (date(2026, 1, 1), date(2026, 3, 31)),
+        (date(2026, 1, 1), date(2026, 1, 31)),
+        (date(2025, 6, 1), date(2025, 6, 30)),
+    ],
+)
+def test_without_breakdowns_the_other_figures_are_the_same(
+    world, example, start, end, django_assert_num_queries
+):
+    full = compile_reports(world.a, start, end)
+    with django_assert_max_num_queries_for(full, django_assert_num_queries):
+        short = compile_reports(world.a, start, end, breakdowns=False)
+    assert (short.by_organisation, short.by_state) == ([], [])
+    assert (
+        short.total,
+        short.by_category,
+        short.decided,
+        short.median_days,
+        short.mean_days,
+        short.months,
+        short.by_month,
+    ) == (
+        full.total,
+        full.by_category,
+        full.decided,
+        full.median_days,
+        full.mean_days,
+        full.months,
+        full.by_month,
+    )
+
+
+def django_assert_max_num_queries_for(full, django_assert_num_queries):
+    """Categories, the one summary, the median (when anything is decided), the months."""
+    return django_assert_num_queries(4 if full.decided else 3)

@@ -316,6 +316,32 @@ def test_deviation_report_per_line_category_and_total(world, alice, steg):
     assert report.income.outcome == 300_000
     assert report.result.outcome == 25_000
     assert report.result.budget == 0
+    # The annual report reads the cost outcomes from the report's blocks and passes the report
+    # to equity(): the same figures as asking afresh.
+    from_blocks = {b.category: b.totals["outcome"] or 0 for b in report.blocks}
+    amounts = figures.outcome_category_amounts(world.a, 2026)
+    assert figures.cost_distribution(from_blocks) == figures.cost_distribution(amounts)
+    assert figures.cost_distribution(from_blocks).shares
+    assert figures.equity(world.a, 2026, report) == figures.equity(world.a, 2026)
+
+
+def test_the_reference_budget_is_the_newest_decided_revision_else_the_newest(world):
+    from datetime import date
+
+    from stegvis.finance.models import Budget
+
+    def reference():
+        return figures.deviation_report(world.a, 2026).budget
+
+    assert reference() is None
+    Budget.objects.create(association=world.a, year=2026, revision=0)
+    draft = Budget.objects.create(association=world.a, year=2026, revision=1)
+    assert reference() == draft == figures.reference_budget(world.a, 2026)
+    decided = Budget.objects.create(
+        association=world.a, year=2026, revision=2, decided_on=date(2026, 1, 1)
+    )
+    newer_draft = Budget.objects.create(association=world.a, year=2026, revision=3)
+    assert reference() == decided == figures.reference_budget(world.a, 2026) != newer_draft
 
 
 # --- Planning estimate of the state allocation -------------------------------------------------

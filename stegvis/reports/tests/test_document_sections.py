@@ -301,7 +301,7 @@ def test_the_annual_report_takes_the_same_queries_whatever_it_holds(
     rng = date_range(JAN, DEC)
     with CaptureQueriesContext(connection) as first:
         KINDS["annual"].build(world.a, rng)
-    assert len(first.captured_queries) <= 25
+    assert len(first.captured_queries) <= 17
     extra = extra_intervention(world)
     Goal.objects.create(
         intervention=extra,
