@@ -44,8 +44,7 @@ from stegvis.reports.periods import date_range
 from stegvis.reports.socioeconomic import socioeconomic_effect
 from stegvis.reports.suppression import HIDDEN, SMALL, mark, suppress_counts
 from stegvis.reports.tables import Table, Value, counts_table, published
-from stegvis.surveys.models import Questionnaire
-from stegvis.surveys.results import questionnaire_results
+from stegvis.surveys.results import year_totals
 
 # Section keys in the order of the document; the office writes one text per section.
 SECTIONS: list[tuple[str, Any]] = [
@@ -474,11 +473,9 @@ def _goals(c: Context, individual: Section) -> Section:
 
 def _surveys(c: Context) -> Section:
     section = Section("surveys", _title("surveys"))
-    questionnaires = Questionnaire.objects.filter(association=c.association).order_by("title")
-    for questionnaire in questionnaires:
-        results = questionnaire_results(questionnaire, year=c.year)
-        if not results.responses:
-            continue
+    answered = year_totals(c.association, c.year)  # a constant number of queries
+    for results in answered.values():
+        questionnaire = results.questionnaire
         rows: list[tuple[str, list[Value]]] = []
         for item in results.items:
             n = item.total.n

@@ -17,13 +17,25 @@ agree. Definitions (documented in ``docs/dev/surveys.md``):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +47,7 @@ from stegvis.surveys.models import (
     Answer,
     Item,
     Questionnaire,
+    QuestionnaireVersion,
     ReferenceValue,
     SurveyGoal,
     SurveyResponse,
@@ -254,9 +267,19 @@ def _display_items(questionnaire: Questionnaire, keys_with_answers: set[str]) ->
     older = Item.objects.filter(
         version__questionnaire=questionnaire, key__in=keys_with_answers - known
     ).order_by("key", "-version__number")
-    seen: set[str] = set()
+    return _shown_items(items, older, keys_with_answers)
+
+
+def _shown_items(
+    current: list[Item], older: Iterable[Item], keys_with_answers: set[str]
+) -> list[Item]:
+    """``current`` (the current version's questions, in order), then for each answered key it
+    lacks the first of ``older`` (ordered by key, newest version first); never the gender
+    question. The one rule of which questions a result shows."""
+    items = list(current)
+    seen = {i.key for i in items}
     for item in older:
-        if item.key not in seen:
+        if item.key in keys_with_answers and item.key not in seen:
             seen.add(item.key)
             items.append(item)
     return [i for i in items if not i.is_gender]
@@ -278,6 +301,120 @@ def group_labels(split: str | None, keys: Sequence[Any]) -> list[tuple[Any, str]
     if split == "period":
         return [(k, str(PERIODS.get(k, k))) for k in sorted(keys)]
     return []
+
+
+def _item_row(
+    item: Item,
+    total: dict[str, Figures],
+    response_count: int,
+    references: dict[str, ReferenceValue],
+) -> ItemRow:
+    """One question's row in total, with its national reference; hidden under five responses."""
+    row = ItemRow(
+        key=item.key,
+        label=item.label,
+        text=item.text,
+        number=item.number,
+        part=item.part,
+        options=item.choices(),
+        total=total.get(item.key, Figures()),
+        reference=references.get(item.number) if item.number else None,
+    )
+    if response_count < MIN_ANSWERS:
+        row.total.hidden = True
+    return row
+
+
+def year_totals(association: Any, year: int) -> dict[int, Results]:
+    """For every questionnaire of the association with responses in ``year`` (by id, in title
+    order): what
+    :func:`questionnaire_results` gives for the whole year without a split — each question's
+    figures in total (no answer distribution) and the national reference of the latest
+    imported year up to ``year`` — in five queries whatever the number of questionnaires (the
+    annual report's survey section). Goals, the previous year and offered exits are left out."""
+    responses = SurveyResponse.objects.filter(association=association, answered_on__year=year)
+    counts = dict(
+        responses.order_by()
+        .values("version__questionnaire_id")
+        .annotate(n=Count("id"))
+        .values_list("version__questionnaire_id", "n")
+    )
+    if not counts:
+        return {}
+    totals: dict[int, dict[str, Figures]] = defaultdict(dict)
+    for row in (
+        Answer.objects.filter(response__in=responses.values("pk"))
+        .values("response__version__questionnaire_id", "item__key")
+        .annotate(
+            n=Count("id"),
+            scored=Count("score"),
+            positive=Count("id", filter=Q(positive=True)),
+            mean=Avg("score"),
+        )
+        .order_by()
+    ):
+        mean = row["mean"]
+        totals[row["response__version__questionnaire_id"]][row["item__key"]] = Figures(
+            n=row["n"],
+            scored=row["scored"],
+            positive=row["positive"],
+            mean=Decimal(str(mean)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            if mean is not None
+            else None,
+        )
+    questionnaires = {  # by title, as the database sorts it: the result keeps this order
+        q.pk: q
+        for q in Questionnaire.objects.filter(association=association, pk__in=counts).order_by(
+            "title"
+        )
+    }
+    current = dict(
+        QuestionnaireVersion.objects.filter(questionnaire_id__in=counts)
+        .order_by()
+        .values("questionnaire_id")
+        .annotate(latest=Max("number"))
+        .values_list("questionnaire_id", "latest")
+    )
+    items: dict[int, list[Item]] = defaultdict(list)
+    for item in (
+        Item.objects.filter(version__questionnaire_id__in=counts)
+        .select_related("version")
+        .order_by("key", "-version__number")
+    ):
+        items[item.version.questionnaire_id].append(item)
+    # The latest reference year up to ``year`` per respondent group, and its values.
+    references: dict[str, dict[str, ReferenceValue]] = {}
+    groups = {q.respondent_group for q in questionnaires.values()}
+    for value in ReferenceValue.objects.filter(
+        association=association, respondent_group__in=groups, year__lte=year
+    ).order_by("respondent_group", "-year"):
+        by_number = references.setdefault(value.respondent_group, {})
+        if by_number and next(iter(by_number.values())).year != value.year:
+            continue
+        by_number[value.number] = value
+    result = {}
+    for pk, questionnaire in questionnaires.items():
+        total = totals.get(pk, {})
+        candidates = items[pk]
+        now = sorted(
+            (i for i in candidates if i.version.number == current.get(pk) and not i.placeholder),
+            key=lambda i: i.position,
+        )
+        refs = references.get(questionnaire.respondent_group, {})
+        result[pk] = Results(
+            questionnaire=questionnaire,
+            year=year,
+            responses=counts[pk],
+            items=[
+                _item_row(item, total, counts[pk], refs)
+                for item in _shown_items(now, candidates, set(total))
+            ],
+            split=None,
+            groups=[],
+            reference_year=next(iter(refs.values())).year if refs else None,
+            goals=[],
+        )
+    return result
 
 
 def questionnaire_results(
@@ -326,20 +463,9 @@ def questionnaire_results(
     groups = group_labels(split, list(by_group)) if split else []
     rows = []
     for item in _display_items(questionnaire, set(total)):
-        row = ItemRow(
-            key=item.key,
-            label=item.label,
-            text=item.text,
-            number=item.number,
-            part=item.part,
-            options=item.choices(),
-            total=total.get(item.key, Figures()),
-            groups={g: by_group[g].get(item.key, Figures()) for g, _label in groups},
-            reference=references.get(item.number) if item.number else None,
-            previous=previous.get(item.key),
-        )
-        if response_count < MIN_ANSWERS:
-            row.total.hidden = True
+        row = _item_row(item, total, response_count, references)
+        row.groups = {g: by_group[g].get(item.key, Figures()) for g, _label in groups}
+        row.previous = previous.get(item.key)
         _complement(list(row.groups.values()))
         rows.append(row)
     offered = None
