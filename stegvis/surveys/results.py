@@ -195,6 +195,27 @@ def _group_expression(split: str | None, prefix: str = "") -> Any:
     return Value(0, output_field=IntegerField())
 
 
+# A question's figures over a group of answers (the aggregate), and as a Figures.
+FIGURES = {
+    "n": Count("id"),
+    "scored": Count("score"),
+    "positive": Count("id", filter=Q(positive=True)),
+    "mean": Avg("score"),
+}
+
+
+def _figures_of(row: dict[str, Any]) -> Figures:
+    mean = row["mean"]
+    return Figures(
+        n=row["n"],
+        scored=row["scored"],
+        positive=row["positive"],
+        mean=Decimal(str(mean)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        if mean is not None
+        else None,
+    )
+
+
 def figures(
     responses: QuerySet[SurveyResponse], split: str | None = None
 ) -> dict[Any, dict[str, Figures]]:
@@ -204,21 +225,8 @@ def figures(
         group=_group_expression(split, "response__")
     )
     result: dict[Any, dict[str, Figures]] = defaultdict(dict)
-    for row in answers.values("group", "item__key").annotate(
-        n=Count("id"),
-        scored=Count("score"),
-        positive=Count("id", filter=Q(positive=True)),
-        mean=Avg("score"),
-    ):
-        mean = row["mean"]
-        result[row["group"]][row["item__key"]] = Figures(
-            n=row["n"],
-            scored=row["scored"],
-            positive=row["positive"],
-            mean=Decimal(str(mean)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            if mean is not None
-            else None,
-        )
+    for row in answers.values("group", "item__key").annotate(**FIGURES):
+        result[row["group"]][row["item__key"]] = _figures_of(row)
     for row in answers.values("group", "item__key", "value").annotate(count=Count("id")):
         result[row["group"]][row["item__key"]].distribution[row["value"]] = row["count"]
     return result
@@ -345,23 +353,10 @@ def year_totals(association: Any, year: int) -> dict[int, Results]:
     for row in (
         Answer.objects.filter(response__in=responses.values("pk"))
         .values("response__version__questionnaire_id", "item__key")
-        .annotate(
-            n=Count("id"),
-            scored=Count("score"),
-            positive=Count("id", filter=Q(positive=True)),
-            mean=Avg("score"),
-        )
+        .annotate(**FIGURES)
         .order_by()
     ):
-        mean = row["mean"]
-        totals[row["response__version__questionnaire_id"]][row["item__key"]] = Figures(
-            n=row["n"],
-            scored=row["scored"],
-            positive=row["positive"],
-            mean=Decimal(str(mean)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            if mean is not None
-            else None,
-        )
+        totals[row["response__version__questionnaire_id"]][row["item__key"]] = _figures_of(row)
     questionnaires = {  # by title, as the database sorts it: the result keeps this order
         q.pk: q
         for q in Questionnaire.objects.filter(association=association, pk__in=counts).order_by(
