@@ -510,7 +510,7 @@ def _bare_finance(a: int, year: int) -> dict[str, Any]:
 
 
 def _bare_figures(association_id: int, year: int) -> dict[str, Any]:
-    """The same tables from hand-written SQL (13 queries) and plain Python arithmetic."""
+    """The same tables from hand-written SQL (about 19 queries) and plain Python arithmetic."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     a = association_id
     if sql(BARE_UNWRITTEN, [a, year])[0][0]:
@@ -1297,10 +1297,11 @@ def operations(year: int, years: list[int], import_rows: int = 10_000) -> list[O
             f"Annual report of one association, {year} (every table, no rendering)",
             lambda: _app_figures(association, year),
             lambda: _bare_figures(association.pk, year),
-            "13 queries: package cells (sums, at-start of first period), interventions, goals,"
-            " package spans, funded interventions, members, structural activities and"
-            " attendance, Lex Heller reports, the effect model, and a check that no plan,"
-            " survey or finance rows exist (their bare SQL is not written)",
+            "about 19 queries: package cells (sums, at-start of first period), interventions,"
+            " goals, package spans, funded interventions, members, structural activities and"
+            " attendance, Lex Heller reports, survey answers with their reference values,"
+            " budget, outcomes and equity, the effect model, and a check that the year has no"
+            " operating-plan goals (their bare SQL is not written)",
         ),
         Operation(
             "national_1y",
