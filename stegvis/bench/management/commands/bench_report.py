@@ -86,6 +86,20 @@ def table(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def write_section(doc: Path, block: list[str]) -> None:
+    """Put ``block`` (its first and last lines are its start and end markers) into ``doc`` in
+    place of the block between the same markers, or at the end when there is none."""
+    start, end = block[0], block[-1]
+    text = doc.read_text() if doc.exists() else "# Performance\n\n"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        _old, after = rest.split(end, 1)
+        text = before + "\n".join(block) + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(block) + "\n"
+    doc.write_text(text)
+
+
 class Command(BaseCommand):
     help = "Write the benchmark results into docs/performance.md (between the bench markers)."
 
@@ -109,13 +123,5 @@ class Command(BaseCommand):
             *table(results),
             marker_end,
         ]
-        doc: Path = options["doc"]
-        text = doc.read_text() if doc.exists() else "# Performance\n\n"
-        if marker_start in text and marker_end in text:
-            before, rest = text.split(marker_start, 1)
-            _old, after = rest.split(marker_end, 1)
-            text = before + "\n".join(block) + after
-        else:
-            text = text.rstrip("\n") + "\n\n" + "\n".join(block) + "\n"
-        doc.write_text(text)
-        self.stdout.write(f"wrote {doc}")
+        write_section(options["doc"], block)
+        self.stdout.write(f"wrote {options['doc']}")

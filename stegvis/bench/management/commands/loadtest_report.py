@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from .bench_report import machine
+from .bench_report import machine, write_section
 
 START = "<!-- loadtest:start -->"
 END = "<!-- loadtest:end -->"
@@ -84,13 +84,5 @@ class Command(BaseCommand):
         if options["times"] and options["times"].exists():
             lines.extend(kind_rows(json.loads(options["times"].read_text())))
         lines.append(END)
-        doc: Path = options["doc"]
-        text = doc.read_text() if doc.exists() else "# Performance\n\n"
-        if START in text and END in text:
-            before, rest = text.split(START, 1)
-            _old, after = rest.split(END, 1)
-            text = before + "\n".join(lines) + after
-        else:
-            text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-        doc.write_text(text)
-        self.stdout.write(f"wrote {doc}")
+        write_section(options["doc"], lines)
+        self.stdout.write(f"wrote {options['doc']}")
