@@ -133,11 +133,13 @@ def figures_in_range(
         default=SqlValue(False),
         output_field=BooleanField(),
     )
+    # One row per intervention, table, row and at-start flag, with a sum per gender: a third
+    # of the rows a grouping by gender would give, each summed once in Python.
     sums = (
         PackageCell.objects.filter(association=association, package_id__in=[p.id for p in inside])
         .annotate(at_start=at_start)
-        .values_list("package__intervention_id", "table", "row", "gender", "at_start")
-        .annotate(n=Sum("count"))
+        .values_list("package__intervention_id", "table", "row", "at_start")
+        .annotate(**{g: Sum("count", filter=Q(gender=g), default=0) for g in GENDERS})
         .order_by()
     )
     interventions = Intervention.objects.filter(
@@ -145,31 +147,35 @@ def figures_in_range(
     ).order_by("name")
     per: dict[int, Figures] = {i.pk: Figures(intervention=i) for i in interventions}
     total = Figures(intervention=None)
-    # Summed into flat dictionaries first (one lookup per row), nested at the end. The rows are
-    # read with a plain cursor: thousands of them, each already an int, need no converters.
-    cells: dict[tuple[int, str, str], dict[str, int]] = {}
-    totals: dict[tuple[str, str], dict[str, int]] = {}
+    # The rows are read with a plain cursor: a thousand or more of them, each already an int,
+    # need no converters.
     sql, params = sums.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for intervention_id, table, row, gender, first_period, n in cursor.fetchall():
-            n = int(n)
-            cell = cells.get((intervention_id, table, row))
-            if cell is None:
-                cell = cells[intervention_id, table, row] = dict.fromkeys(GENDERS, 0)
-            cell[gender] += n
-            whole = totals.get((table, row))
-            if whole is None:
-                whole = totals[table, row] = dict.fromkeys(GENDERS, 0)
-            whole[gender] += n
-            if first_period:
-                people = per[intervention_id].participants
-                people[gender] = people.get(gender, 0) + n
-                total.participants[gender] = total.participants.get(gender, 0) + n
-    for (intervention_id, table, row), cell in cells.items():
-        per[intervention_id].tables.setdefault(table, {})[row] = cell
-    for (table, row), cell in totals.items():
-        total.tables.setdefault(table, {})[row] = cell
+        rows = cursor.fetchall()
+    for intervention_id, table, row, first_period, *counts in rows:
+        cell = dict(zip(GENDERS, map(int, counts), strict=True))
+        tables = per[intervention_id].tables.setdefault(table, {})
+        same = tables.get(row)  # the enrolled-at-start row comes in two parts
+        if same is None:
+            tables[row] = cell
+        else:
+            tables[row] = {g: same[g] + cell[g] for g in GENDERS}
+        if first_period:
+            people = per[intervention_id].participants
+            for g in GENDERS:
+                people[g] = people.get(g, 0) + cell[g]
+                total.participants[g] = total.participants.get(g, 0) + cell[g]
+    for figures in per.values():
+        for table, table_rows in figures.tables.items():
+            whole_table = total.tables.setdefault(table, {})
+            for row, cell in table_rows.items():
+                whole = whole_table.get(row)
+                if whole is None:
+                    whole_table[row] = dict(cell)
+                else:
+                    for g in GENDERS:
+                        whole[g] += cell[g]
     for figures in [*per.values(), total]:
         new = figures.tables.get("participants", {}).get("new", dict.fromkeys(GENDERS, 0))
         figures.participants = {g: figures.participants.get(g, 0) + new[g] for g in GENDERS}
