@@ -29,9 +29,10 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Max,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -338,17 +339,35 @@ def year_totals(association: Any, year: int) -> dict[int, Results]:
     order): what
     :func:`questionnaire_results` gives for the whole year without a split — each question's
     figures in total (no answer distribution) and the national reference of the latest
-    imported year up to ``year`` — in five queries whatever the number of questionnaires (the
+    imported year up to ``year`` — in four queries whatever the number of questionnaires (the
     annual report's survey section). Goals, the previous year and offered exits are left out."""
     responses = SurveyResponse.objects.filter(association=association, answered_on__year=year)
-    counts = dict(
-        responses.order_by()
-        .values("version__questionnaire_id")
-        .annotate(n=Count("id"))
-        .values_list("version__questionnaire_id", "n")
-    )
-    if not counts:
+    # The questionnaires answered in the year, by title as the database sorts it (the result
+    # keeps this order), with their responses of the year and their current version's number.
+    questionnaires = {
+        q.pk: q
+        for q in Questionnaire.objects.filter(association=association)
+        .annotate(
+            responses_in_year=Subquery(
+                responses.filter(version__questionnaire=OuterRef("pk"))
+                .order_by()
+                .values("version__questionnaire")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            latest=Subquery(
+                QuestionnaireVersion.objects.filter(questionnaire=OuterRef("pk"))
+                .order_by("-number")
+                .values("number")[:1]
+            ),
+        )
+        .filter(responses_in_year__gt=0)
+        .order_by("title")
+    }
+    if not questionnaires:
         return {}
+    counts = {pk: q.responses_in_year for pk, q in questionnaires.items()}
+    current = {pk: q.latest for pk, q in questionnaires.items()}
     totals: dict[int, dict[str, Figures]] = defaultdict(dict)
     for row in (
         Answer.objects.filter(response__in=responses.values("pk"))
@@ -357,19 +376,6 @@ def year_totals(association: Any, year: int) -> dict[int, Results]:
         .order_by()
     ):
         totals[row["response__version__questionnaire_id"]][row["item__key"]] = _figures_of(row)
-    questionnaires = {  # by title, as the database sorts it: the result keeps this order
-        q.pk: q
-        for q in Questionnaire.objects.filter(association=association, pk__in=counts).order_by(
-            "title"
-        )
-    }
-    current = dict(
-        QuestionnaireVersion.objects.filter(questionnaire_id__in=counts)
-        .order_by()
-        .values("questionnaire_id")
-        .annotate(latest=Max("number"))
-        .values_list("questionnaire_id", "latest")
-    )
     items: dict[int, list[Item]] = defaultdict(list)
     for item in (
         Item.objects.filter(version__questionnaire_id__in=counts)
@@ -377,16 +383,20 @@ def year_totals(association: Any, year: int) -> dict[int, Results]:
         .order_by("key", "-version__number")
     ):
         items[item.version.questionnaire_id].append(item)
-    # The latest reference year up to ``year`` per respondent group, and its values.
+    # The latest reference year up to ``year`` per respondent group, and only its values.
     references: dict[str, dict[str, ReferenceValue]] = {}
     groups = {q.respondent_group for q in questionnaires.values()}
+    latest = (
+        ReferenceValue.objects.filter(
+            association=association, respondent_group=OuterRef("respondent_group"), year__lte=year
+        )
+        .order_by("-year")
+        .values("year")[:1]
+    )
     for value in ReferenceValue.objects.filter(
-        association=association, respondent_group__in=groups, year__lte=year
-    ).order_by("respondent_group", "-year"):
-        by_number = references.setdefault(value.respondent_group, {})
-        if by_number and next(iter(by_number.values())).year != value.year:
-            continue
-        by_number[value.number] = value
+        association=association, respondent_group__in=groups, year=Subquery(latest)
+    ).order_by():
+        references.setdefault(value.respondent_group, {})[value.number] = value
     result = {}
     for pk, questionnaire in questionnaires.items():
         total = totals.get(pk, {})

@@ -6,7 +6,13 @@ import pytest
 
 from stegvis.bench.generator import generate
 from stegvis.core.models import Association
-from stegvis.surveys.models import Item, Questionnaire, QuestionnaireVersion, SurveyResponse
+from stegvis.surveys.models import (
+    Item,
+    Questionnaire,
+    QuestionnaireVersion,
+    ReferenceValue,
+    SurveyResponse,
+)
 from stegvis.surveys.results import Results, questionnaire_results, year_totals
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +75,20 @@ def test_every_questionnaire_as_its_own_results_give_it(data, django_assert_max_
             positive=item.positive,
             is_gender=item.is_gender,
         )
-    with django_assert_max_num_queries(6):
+    # A reference year after the report's is never used, and an earlier one gives way to the
+    # latest up to it.
+    years = set(ReferenceValue.objects.filter(association=data).values_list("year", flat=True))
+    assert years and max(years) <= 2025
+    for value in ReferenceValue.objects.filter(association=data, year=max(years)):
+        for later in (2026, min(years) - 1):
+            ReferenceValue.objects.create(
+                association=data,
+                respondent_group=value.respondent_group,
+                year=later,
+                number=value.number,
+                share_positive=value.share_positive,
+            )
+    with django_assert_max_num_queries(4):
         totals = year_totals(data, 2025)
     expected = {}
     for q in Questionnaire.objects.filter(association=data).order_by("title"):
@@ -80,6 +99,7 @@ def test_every_questionnaire_as_its_own_results_give_it(data, django_assert_max_
     assert list(totals) == list(expected)  # in title order
     assert {pk: _shape(r) for pk, r in totals.items()} == expected
     assert dropped.key in [row.key for row in totals[questionnaire.pk].items]
+    assert {r.reference_year for r in totals.values()} - {None} == {max(years)}
 
 
 def test_nothing_answered_is_nothing(data, django_assert_num_queries):
