@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from stegvis.core.codes import ReportGroup
@@ -201,9 +202,15 @@ def missing_packages(
     that overlap the year, when the caller has read them already (a report's packages: those
     that overlap its range are enough for the quarters that end inside it)."""
     today = timezone.localdate()
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    # Only those that ran in the year: one that started after it or ended before it has no
+    # quarter to miss (the loop below skips every quarter of it).
     interventions = list(
         Intervention.objects.filter(
-            fundings__association=association, kind=Intervention.Kind.INDIVIDUAL
+            Q(ended__isnull=True) | Q(ended__gte=first),
+            fundings__association=association,
+            kind=Intervention.Kind.INDIVIDUAL,
+            start__lte=last,
         )
         .select_related("provider")
         .order_by("name")
@@ -211,15 +218,16 @@ def missing_packages(
     if spans is None:
         spans = list(
             ReceivedPackage.objects.filter(association=association, replaced_by__isnull=True)
-            .filter(period_end__gte=date(year, 1, 1), period_start__lte=date(year, 12, 31))
+            .filter(period_end__gte=first, period_start__lte=last)
             .values_list("intervention_id", "period_start", "period_end")
         )
     covered: dict[int, list[tuple[date, date]]] = defaultdict(list)
     for intervention_id, start, end in spans:
         covered[intervention_id].append((start, end))
     result = []
+    quarters = _quarters(year)
     for intervention in interventions:
-        for quarter in _quarters(year):
+        for quarter in quarters:
             if quarter.end >= today or quarter.end < intervention.start:
                 continue
             if intervention.ended and quarter.start > intervention.ended:

@@ -119,3 +119,32 @@ def test_a_month_package_set_covers_its_quarter(world, gemensam):
         _receive(world, gemensam, world.a, month, _tables((1, 0), (0, 0), {}, (31, 0)))
     labels = [m.period.label for m in figures.missing_packages(world.a, 2026)]
     assert labels == ["2026Q1", "2026Q2"]
+
+
+def test_only_interventions_that_ran_in_the_year_miss_quarters(world, django_assert_num_queries):
+    """One that ended before the year or starts after it misses nothing; one that ended in Q2
+    misses Q1 and Q2 only; the interventions are read in one query however many there are."""
+    from datetime import date
+
+    from stegvis.interventions.tests.factories import InterventionFactory
+
+    def funded(name: str, start: date, ended: date | None = None):
+        return InterventionFactory(
+            name=name,
+            code=name.lower(),
+            provider=world.p,
+            lead_association=world.a,
+            fundings=[(world.a, 100)],
+            start=start,
+            ended=ended,
+        )
+
+    funded("Gammal", date(2019, 1, 1), date(2025, 12, 31))
+    funded("Framtida", date(2027, 1, 1))
+    funded("Kort", date(2026, 1, 1), date(2026, 5, 15))
+    with django_assert_num_queries(2):  # the interventions and the packages
+        missing = figures.missing_packages(world.a, 2026)
+    assert [(m.intervention.name, m.period.label) for m in missing] == [
+        ("Kort", "2026Q1"),
+        ("Kort", "2026Q2"),
+    ]
