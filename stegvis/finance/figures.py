@@ -493,7 +493,6 @@ def deviation_report(association: Association, year: int) -> DeviationReport:
         .order_by(Case(When(decided_on__isnull=False, then=0), default=1), "-revision")
         .first()
     )
-    months = months_elapsed(association, year)
     line_amount = BudgetLine.objects.filter(budget=budget, post=OuterRef("pk")).values("amount")
     outcome_sum = (
         Outcome.objects.filter(association=association, year=year, post=OuterRef("pk"))
@@ -501,12 +500,24 @@ def deviation_report(association: Association, year: int) -> DeviationReport:
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    posts = (
+    # months_elapsed() on every row, read with the posts: with no row there is no outcome
+    # either (an outcome's post is always listed), so the months are 0.
+    last_month = (
+        Outcome.objects.filter(association=association, year=year)
+        .order_by("-month")
+        .values("month")[:1]
+    )
+    posts = list(
         BudgetPost.objects.filter(association=association)
-        .annotate(budget_amount=Subquery(line_amount[:1]), outcome_total=Subquery(outcome_sum[:1]))
+        .annotate(
+            budget_amount=Subquery(line_amount[:1]),
+            outcome_total=Subquery(outcome_sum[:1]),
+            months=Subquery(last_month),
+        )
         .filter(Q(budget_amount__isnull=False) | Q(outcome_total__isnull=False))
         .order_by("name", "pk")
     )
+    months = int(posts[0].months or 0) if posts else 0
     rows = []
     for post in posts:
         b = post.budget_amount
