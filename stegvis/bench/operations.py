@@ -309,16 +309,16 @@ WHERE association_id = %s AND year <= %s
 """
 BARE_BUDGET_POSTS = f"""
 WITH b AS (SELECT id FROM {BUDGET} WHERE association_id = %s AND year = %s
-           ORDER BY decided_on IS NULL, revision DESC LIMIT 1)
+           ORDER BY decided_on IS NULL, revision DESC LIMIT 1),
+     booked AS (SELECT post_id, SUM(amount) AS amount, MAX(month) AS month FROM {OUTCOME}
+                WHERE association_id = %s AND year = %s GROUP BY post_id)
 SELECT p.category,
   (SELECT l.amount FROM {BUDGET_LINE} l WHERE l.budget_id = (SELECT id FROM b)
      AND l.post_id = p.id LIMIT 1),
-  (SELECT SUM(o.amount) FROM {OUTCOME} o WHERE o.association_id = p.association_id
-     AND o.year = %s AND o.post_id = p.id),
+  booked.amount,
   (SELECT COUNT(*) FROM b),
-  (SELECT MAX(o.month) FROM {OUTCOME} o WHERE o.association_id = p.association_id
-     AND o.year = %s)
-FROM {BUDGET_POST} p WHERE p.association_id = %s
+  (SELECT MAX(month) FROM booked)
+FROM {BUDGET_POST} p LEFT JOIN booked ON booked.post_id = p.id WHERE p.association_id = %s
 """
 BARE_BUDGET_EXISTS = f"""
 SELECT COUNT(*) FROM {BUDGET} WHERE association_id = %s AND year = %s
@@ -395,7 +395,7 @@ def _bare_surveys(a: int, year: int, first: date, last: date) -> dict[str, Any]:
 def _bare_budget(a: int, year: int) -> dict[str, Any] | None:
     """Per category: budget, budget to date, outcome to date, forecast (None when no post has
     a value); None when there is neither a budget nor any post with a value."""
-    posts = sql(BARE_BUDGET_POSTS, [a, year, year, year, a])
+    posts = sql(BARE_BUDGET_POSTS, [a, year, a, year, a])
     budgets = sql(BARE_BUDGET_EXISTS, [a, year])[0][0]
     months = int(next((r[4] for r in posts if r[4] is not None), 0) or 0)
     totals: dict[str, list[int | None]] = {}
