@@ -74,6 +74,7 @@ def table(results: list[dict[str, Any]]) -> list[str]:
                 ratio = f"{op['ratio']:.2f}" if op["ratio"] is not None else "–"
                 cells += [f"{op['app_ms']:.1f}", f"{op['bare_ms']:.1f}", ratio]
         lines.append(f"| {titles[key]} | " + " | ".join(cells) + " |")
+    lines += ["", *cpu_table(results, keys, titles)]
     notes = {}
     for result in results:
         for op in result["operations"]:
@@ -83,6 +84,31 @@ def table(results: list[dict[str, Any]]) -> list[str]:
     lines.append("")
     for _key, (title, note, repeats) in notes.items():
         lines.append(f"- {title}: {note} (n = {repeats}).")
+    return lines
+
+
+def cpu_table(results: list[dict[str, Any]], keys: list[str], titles: dict[str, str]) -> list[str]:
+    """The same operations' medians of the benchmark process's CPU time: the application's
+    Python (and the driver's) beside the bare side's; the rest of each elapsed time is the
+    database. Results written before CPU time was recorded show "–"."""
+    labels = [r["label"] for r in results]
+    lines = [
+        "Of which CPU time of the benchmark process (Python and the database driver; the rest"
+        " of the elapsed time is the database working and the round trips):",
+        "",
+        "| operation | "
+        + " | ".join(f"{label} app CPU ms | {label} bare CPU ms" for label in labels)
+        + " |",
+        "|---|" + "---:|" * (2 * len(labels)),
+    ]
+    for key in keys:
+        cells = []
+        for result in results:
+            op = next((o for o in result["operations"] if o["key"] == key), None)
+            for side in ("app_cpu_ms", "bare_cpu_ms"):
+                value = op.get(side) if op is not None else None
+                cells.append(f"{value:.1f}" if value is not None else "–")
+        lines.append(f"| {titles[key]} | " + " | ".join(cells) + " |")
     return lines
 
 
