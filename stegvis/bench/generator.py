@@ -13,7 +13,9 @@ memory and bulk-inserted, so that country scale finishes in minutes.
 
 Everything is written in bulk, one association at a time (so memory stays bounded): the big
 tables as plain rows with ``COPY`` on PostgreSQL (``insert_rows``; ``bulk_create`` on SQLite), the
-rest with ``bulk_create``. The same seed gives the same rows: every random choice comes from one
+rest with ``bulk_create``. On PostgreSQL as a superuser the per-row foreign-key triggers are off
+during the load and every foreign key is checked once, set-wise, at the end
+(``check_foreign_keys``). The same seed gives the same rows: every random choice comes from one
 ``random.Random(seed)``, public ids are drawn from it, and the encrypted fields are Fernet tokens
 made with a seeded IV and a fixed timestamp (so even the ciphertexts repeat).
 
@@ -28,7 +30,8 @@ import random
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
@@ -396,14 +399,19 @@ class Generator:
             with transaction.atomic():
                 associations.append(self.association(a, chosen, shared))
         plans = [self.intervention_plan(a, n) for a, n in enumerate(associations)]
-        for a, (association, area, _region) in enumerate(associations):
-            neighbour = associations[(a + 1) % len(associations)]
-            with transaction.atomic():
-                self.provider_side(a, association, area, neighbour, plans[a])
-            self.log(
-                f"  {association.slug}: {self.counters.rows['participants.Enrolment']} enrolments"
-                f" so far, {time.monotonic() - started:.0f} s"
-            )
+        with foreign_key_triggers_off() as unchecked:
+            for a, (association, area, _region) in enumerate(associations):
+                neighbour = associations[(a + 1) % len(associations)]
+                with transaction.atomic():
+                    self.provider_side(a, association, area, neighbour, plans[a])
+                self.log(
+                    f"  {association.slug}: {self.counters.rows['participants.Enrolment']}"
+                    f" enrolments so far, {time.monotonic() - started:.0f} s"
+                )
+        if unchecked:
+            checking = time.monotonic()
+            checked = check_foreign_keys()
+            self.log(f"  {checked} foreign keys checked in {time.monotonic() - checking:.0f} s")
         analyze()
         self.counters.seconds = time.monotonic() - started
         return self.counters
@@ -1426,6 +1434,75 @@ class Generator:
         made = bulk_packages.bulk_insert(rest, enrolments)
         self.counters.add("aggregates.ReceivedPackage", made[0])
         self.counters.add("aggregates.PackageCell", made[1])
+
+
+class OrphanRows(RuntimeError):
+    """Rows whose foreign key points at no row, found after a load without the checks."""
+
+
+@contextmanager
+def foreign_key_triggers_off() -> Iterator[bool]:
+    """On PostgreSQL, as a superuser, load without the per-row foreign-key triggers: each
+    inserted row otherwise looks up its parent row once (through a trigger, inside PostgreSQL),
+    which was most of the server's work at country scale. ``session_replication_role = replica``
+    turns them off for this session only (the project has no triggers of its own, so nothing
+    else changes). Yields whether they are off: the caller then checks every foreign key once,
+    set-wise, with ``check_foreign_keys``. Elsewhere (SQLite, or a role that may not set it)
+    the load keeps the ordinary checks."""
+    if connection.vendor != "postgresql":
+        yield False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+        if not (row and row[0]):
+            yield False
+            return
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
+
+
+FOREIGN_KEYS_SQL = """
+SELECT con.conname, con.conrelid::regclass::text, con.confrelid::regclass::text,
+       array_agg(quote_ident(a.attname) ORDER BY k.n),
+       array_agg(quote_ident(f.attname) ORDER BY k.n)
+FROM pg_constraint con
+CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(col, fcol, n)
+JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col
+JOIN pg_attribute f ON f.attrelid = con.confrelid AND f.attnum = k.fcol
+WHERE con.contype = 'f' AND con.connamespace = current_schema()::regnamespace
+GROUP BY con.oid, con.conname, con.conrelid, con.confrelid
+ORDER BY 2, 1
+"""
+
+
+def check_foreign_keys() -> int:
+    """Check every foreign-key constraint of the schema with one anti-join each (what the
+    triggers would have checked row by row) and raise ``OrphanRows`` naming each constraint
+    with rows that point nowhere. Returns the number of constraints checked."""
+    orphans: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(FOREIGN_KEYS_SQL)
+        constraints = cursor.fetchall()
+        for name, child, parent, columns, referenced in constraints:
+            matches = " AND ".join(
+                f"p.{r} = c.{c}" for c, r in zip(columns, referenced, strict=True)
+            )
+            present = " AND ".join(f"c.{c} IS NOT NULL" for c in columns)
+            cursor.execute(
+                f"SELECT count(*) FROM {child} c WHERE {present}"
+                f" AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {matches})"
+            )
+            count = cursor.fetchone()[0]
+            if count:
+                orphans.append(f"{name} ({child} → {parent}): {count} rows")
+    if orphans:
+        raise OrphanRows("Rows whose parent row is missing: " + "; ".join(orphans))
+    return len(constraints)
 
 
 def analyze() -> None:
