@@ -118,13 +118,28 @@ def _table_titles() -> dict[str, str]:
     }
 
 
+def _row_order(row: str) -> tuple[int, int, str]:
+    """Numbered rows (steps moved, from -n up) by number, then any other by name."""
+    try:
+        return (0, int(row), "")
+    except ValueError:
+        return (1, 0, row)
+
+
 def presented(tables: dict[str, dict[str, dict[str, int]]]) -> list[dict[str, Any]]:
     """The package's tables as the pages show them: titled, labelled, with totals."""
     labels = _label_rows()
     result = []
     for name, title in _table_titles().items():
         rows = []
-        for row, counts in tables.get(name, {}).items():
+        table = tables.get(name, {})
+        # In the package's row order (age bands rising, exit groups as the law lists them)
+        # whatever order the sums came in (a database's grouping has none); the rows it does
+        # not list (the steps moved) after, by number.
+        known = [r for r in package.TABLES.get(name, ([], None))[0] if r in table]
+        order = [*known, *sorted((r for r in table if r not in known), key=_row_order)]
+        for row in order:
+            counts = table[row]
             label = labels[name].get(row, row)
             rows.append(
                 {"label": label, **counts, "total": sum(counts[g] for g in package.GENDERS)}

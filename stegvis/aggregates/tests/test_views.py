@@ -220,3 +220,20 @@ def test_the_key_list_query_count_is_constant(
     with django_assert_max_num_queries(20):
         page = client.get(url)
     assert page.content.decode().count("<code>") == 4
+
+
+def test_the_tables_show_their_rows_in_the_code_lists_order():
+    """The association's sums come from a grouping with no order; the page shows the age bands
+    rising and the participants' rows as the package lists them, the steps moved by number."""
+    from stegvis.aggregates.views import presented
+
+    zero = {"kvinna": 0, "man": 0, "annat": 0}
+    tables = {
+        "age_bands": {"40_49": zero, "ovriga": zero, "16_19": zero, "25_29": zero},
+        "participants": {"exited": zero, "okand": zero, "new": zero, "enrolled_at_start": zero},
+        "steps_moved": {"10": zero, "2": zero, "-1": zero},
+    }
+    shown = {t["name"]: [r["label"] for r in t["rows"]] for t in presented(tables)}
+    assert shown["age_bands"] == ["16–19", "25–29", "40–49", "Övriga åldrar"]
+    assert shown["participants"] == ["Inskrivna vid periodens start", "Nya", "Avslutade", "okand"]
+    assert shown["steps_moved"] == ["-1", "2", "10"]
