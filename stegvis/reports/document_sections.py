@@ -286,14 +286,18 @@ def individual_tables(c: Context) -> list[Table]:
     names = [f.intervention.name for f in c.per if f.intervention is not None]
 
     def by_gender(pick: Any) -> list[tuple[str, list[int]]]:
-        return [(n, [pick(f)[g] for g in c.genders]) for n, f in zip(names, c.per, strict=True)]
+        rows = []
+        for n, f in zip(names, c.per, strict=True):
+            counts = pick(f)
+            rows.append((n, [counts.get(g, 0) for g in c.genders]))
+        return rows
 
     groups = ReportGroup.choices
     return [
         _counts(
             _("Deltagare per insats"),
             labels,
-            by_gender(lambda f: f.participant_row()["participants"]),
+            by_gender(lambda f: f.participants),
             "participants",
             c.publish,
         ),
