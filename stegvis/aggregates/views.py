@@ -549,15 +549,25 @@ def network_compilation(request: HttpRequest, network: str, compilation: str) ->
     group_labels = dict(ReportGroup.choices)
     tables = []
     titles = {"participants": _("Deltagare under året"), "new": _("Nya"), "exits": _("Avslut")}
+    order = {g: i for i, g in enumerate(module.GROUPS)}
     for name in module.TABLE_NAMES:
+        table = received.document["tables"][name]
+        # (intervention code, report group) of each row: "kod.grupp" in exits with detail,
+        # a group alone without, a code (or the total) in the other tables.
+        parts = {
+            key: (code, group)
+            for key in table
+            if key != module.TOTAL
+            for code, _dot, group in [key.rpartition(".") if name == "exits" else (key, "", "")]
+        }
+        # By code, and the groups in the law's order: PostgreSQL's jsonb keeps an object's
+        # keys sorted by length, not in the order the file listed them.
         rows = []
-        for key, row in received.document["tables"][name].items():
-            if key == module.TOTAL:
-                continue
-            code, _dot, group = key.rpartition(".") if name == "exits" else (key, "", "")
+        for key in sorted(parts, key=lambda k: (parts[k][0], order.get(parts[k][1], -1))):
+            code, group = parts[key]
             label = " – ".join(p for p in (code, str(group_labels.get(group, ""))) if p)
-            rows.append({**row, "label": label, "total": row[module.TOTAL]})
-        total = {**received.document["tables"][name][module.TOTAL]}
+            rows.append({**table[key], "label": label, "total": table[key][module.TOTAL]})
+        total = {**table[module.TOTAL]}
         total["total"] = total[module.TOTAL]
         tables.append({"title": titles[name], "rows": rows, "total": total, "name": name})
     audit.record("aggregates.compilation_viewed", actor=actor, obj=received)

@@ -202,3 +202,25 @@ def test_the_register_command_needs_a_compiler(world, capsys):
     )  # fmt: skip
     assert AssociationKeyRegistration.objects.get().registered_by == world["nina"]
     assert actor_of(world, "nina").network == world.n
+
+
+def test_the_compilation_page_lists_the_exit_groups_in_the_laws_order(world, gemensam, as_persona):
+    """PostgreSQL's jsonb keeps a stored object's keys sorted by length (annat, arbete, …): the
+    page orders the rows itself. Here the stored keys are reversed, on either database."""
+    _a_year(world, gemensam)
+    _register(world)
+    received = services.receive_compilation(
+        world.n, json.dumps(_build(world)).encode(), user=world["nina"]
+    )
+    document = received.document
+    document["tables"]["exits"] = dict(reversed(document["tables"]["exits"].items()))
+    ReceivedCompilation.objects.filter(pk=received.pk).update(document=document)
+    url = reverse(
+        "aggregates:network_compilation",
+        kwargs={"network": world.n.slug, "compilation": received.public_id},
+    )
+    body = as_persona("nina").get(url).content.decode()
+    exits = body[body.index("<caption>Avslut</caption>") :]
+    labels = ["Arbete", "Studier", "Arb.rehab", "Sjukdom", "Annat skäl"]
+    positions = [exits.index(f">{label}<") for label in labels]
+    assert positions == sorted(positions)
