@@ -688,7 +688,7 @@ def intervention_key_figures(association: Association, year: int) -> list[Interv
     missing = (set(budgets) | set(costs)) - set(interventions)
     interventions.update(Intervention.objects.in_bulk(missing))
     rows = []
-    for pk, intervention in sorted(interventions.items(), key=lambda i: i[1].name):
+    for pk, intervention in sorted(interventions.items(), key=lambda i: (i[1].name, i[0])):
         figures = packages.get(pk)
         rows.append(
             InterventionKeyFigures(

@@ -142,9 +142,11 @@ def figures_in_range(
         .annotate(**{g: Sum("count", filter=Q(gender=g), default=0) for g in GENDERS})
         .order_by()
     )
+    # By name, and by id where two share a name: the order of a published grid decides which
+    # cells its suppression hides, so it must not change from one build to the next.
     interventions = Intervention.objects.filter(
         pk__in={p.intervention_id for p in inside}
-    ).order_by("name")
+    ).order_by("name", "pk")
     per: dict[int, Figures] = {i.pk: Figures(intervention=i) for i in interventions}
     total = Figures(intervention=None)
     # The rows are read with a plain cursor: a thousand or more of them, each already an int,

@@ -56,7 +56,8 @@ def provider_interventions(provider: Unit, actor: Actor | None = None) -> list[I
     )
     if actor is not None:
         interventions = interventions & Intervention.objects.visible_to(actor)
-    return list(interventions.order_by("name"))
+    # By id where two share a name: a published grid's order decides what it hides.
+    return list(interventions.order_by("name", "pk"))
 
 
 def provider_report(

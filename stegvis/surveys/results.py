@@ -299,7 +299,10 @@ def group_labels(split: str | None, keys: Sequence[Any]) -> list[tuple[Any, str]
         names = dict(
             Intervention.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name")
         )
-        return sorted(((k, names.get(k, _("Ingen insats"))) for k in keys), key=lambda g: g[1])
+        # By name, then by id where two interventions share a name (no intervention first).
+        return sorted(
+            ((k, names.get(k, _("Ingen insats"))) for k in keys), key=lambda g: (g[1], g[0] or 0)
+        )
     if split == "gender":
         labels = dict(Gender.choices)
         order = {value: index for index, value in enumerate(Gender.values)}
@@ -677,4 +680,4 @@ def screening_coverage(enrolments: QuerySet[Enrolment], *, year: int) -> list[Co
         )
         for r in rows
     ]
-    return sorted(result, key=lambda r: r.intervention.name)
+    return sorted(result, key=lambda r: (r.intervention.name, r.intervention.pk))

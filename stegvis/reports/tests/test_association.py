@@ -170,3 +170,24 @@ def test_finance_section_shows_the_cost_distribution_worked_example(world):
     assert rows["Individinriktade insatser"] == [7_100_000, Decimal("71.0")]
     assert rows["Till insatser (mål minst 75 %: uppnått)"] == [None, Decimal("81.0")]
     assert _rows(report.table("ekonomi-utfall"))["Summa kostnader"][2] == 10_000_000
+
+
+def test_interventions_that_share_a_name_come_in_the_order_of_their_ids(world, gemensam):
+    """The order of a published grid decides which cells its suppression hides, so two
+    interventions of the same name come in id order, whatever order the database keeps them in."""
+    twin = InterventionFactory(
+        name="Gemensam väg",
+        code="gemensam-2",
+        provider=world.p,
+        lead_association=world.a,
+        fundings=[(world.a, 100)],
+        places=10,
+        start=date(2025, 1, 1),
+    )
+    receive(world, twin, "2026Q1", tables((1, 1), (1, 1), {}))
+    receive(world, gemensam, "2026Q1", tables((2, 2), (1, 1), {}))
+    # An updated row moves to the end of a PostgreSQL table: the first intervention is now
+    # stored after its twin.
+    Intervention.objects.filter(pk=gemensam.pk).update(places=11)
+    per, _total = association_figures(world.a, 2026)
+    assert [f.intervention.pk for f in per] == [gemensam.pk, twin.pk]
