@@ -18,16 +18,15 @@ def items(actor: Actor) -> list[tuple[str, str]]:
     if can_send_packages(actor) and actor.unit is not None:
         url = reverse("aggregates:provider_packages", kwargs={"provider": actor.unit.public_id})
         return [(_("Paket till förbund"), url)]
-    if actor.role in {Role.OFFICE, Role.AUDITOR} and actor.association is not None:
+    if actor.role == Role.OFFICE and actor.association is not None:
         url = reverse(
             "aggregates:association_packages", kwargs={"association": actor.association.slug}
         )
-        entries = [(_("Uppföljning från utförare"), url)]
-        if actor.role == Role.OFFICE:
-            compile_url = reverse(
-                "aggregates:association_compilation",
-                kwargs={"association": actor.association.slug},
-            )
-            entries.append((_("Sammanställning till nätverk"), compile_url))
-        return entries
+        compile_url = reverse(
+            "aggregates:association_compilation", kwargs={"association": actor.association.slug}
+        )
+        return [
+            (_("Uppföljning från utförare"), url),
+            (_("Sammanställning till nätverk"), compile_url),
+        ]
     return []

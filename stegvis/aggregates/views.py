@@ -230,7 +230,9 @@ def provider_review(request: HttpRequest, provider: str, intervention: str) -> H
 
 # --- Association side ----------------------------------------------------------------------
 
-READERS = [Role.OFFICE, Role.AUDITOR]
+# The office alone: the packages' exact counts never leave it (calculations.md §6); the board,
+# the preparatory group and the auditor read the published reports.
+READERS = [Role.OFFICE]
 
 
 def _year(request: HttpRequest) -> int:

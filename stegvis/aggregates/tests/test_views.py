@@ -237,3 +237,30 @@ def test_the_tables_show_their_rows_in_the_code_lists_order():
     assert shown["age_bands"] == ["16–19", "25–29", "40–49", "Övriga åldrar"]
     assert shown["participants"] == ["Inskrivna vid periodens start", "Nya", "Avslutade", "okand"]
     assert shown["steps_moved"] == ["-1", "2", "10"]
+
+
+def test_only_the_office_sees_the_packages_exact_counts(example, world, gemensam, as_persona):
+    """calculations.md §6: exact counts stay with the office. The auditor and the board read
+    the published reports; the packages page, a package and the national export are closed to
+    them, and their menu does not offer the page."""
+    services.send(actor_of(world, "petra"), gemensam, world.a, "2026Q3")
+    package = ReceivedPackage.objects.get()
+    urls = [
+        _overview(world.a),
+        reverse(
+            "aggregates:association_package",
+            kwargs={"association": world.a.slug, "package": package.public_id},
+        ),
+        reverse("aggregates:association_national", kwargs={"association": world.a.slug}),
+    ]
+    for url in urls:
+        assert as_persona("alice").get(url).status_code == 200, url
+        for persona in ("helena", "carol"):
+            assert as_persona(persona).get(url).status_code == 403, (persona, url)
+    from stegvis.aggregates.navigation import items
+
+    assert items(actor_of(world, "helena")) == []
+    assert [label for label, _url in items(actor_of(world, "alice"))] == [
+        "Uppföljning från utförare",
+        "Sammanställning till nätverk",
+    ]
