@@ -396,6 +396,22 @@ def _structural(c: Context) -> Section:
     return section
 
 
+# Goal measures that are a share of the intervention's exits (calculations.md §5).
+_SHARES_OF_EXITS = {Goal.Measure.SHARE_EXITS_IN_GROUPS, Goal.Measure.SHARE_POSITIVE_STEP}
+
+
+def _goal_part(f: Figures, goal: Goal, g: str) -> int:
+    """The exits a share-of-exits goal counts (``aggregates.figures.goal_outcome``): those in
+    the goal's report groups, or those with a positive step beyond them."""
+    if goal.measure == Goal.Measure.SHARE_EXITS_IN_GROUPS:
+        return sum(f.row("exit_groups", group)[g] for group in goal.report_groups)
+    return sum(
+        f.row("positive_by_group", group)[g]
+        for group in ReportGroup.values
+        if group not in goal.report_groups
+    )
+
+
 def _goal_rows(
     c: Context, exits: Table | None, exited: Table | None
 ) -> list[tuple[str, list[Value]]]:
@@ -408,15 +424,17 @@ def _goal_rows(
             values: list[Value] = [goal.target]
             for g in ("kvinna", "man", "total"):
                 shown_value: Decimal | None = outcome.outcome.get(g)
-                if c.publish and goal.measure == Goal.Measure.SHARE_EXITS_IN_GROUPS:
-                    part = sum(f.row("exit_groups", group)[g] for group in goal.report_groups)
-                    ok = share_shown(part, exited_counts[g])
-                    if g == "total" and exits is not None:
+                if c.publish and goal.measure in _SHARES_OF_EXITS:
+                    ok = share_shown(_goal_part(f, goal, g), exited_counts[g])
+                    in_groups = goal.measure == Goal.Measure.SHARE_EXITS_IN_GROUPS
+                    if in_groups and g == "total" and exits is not None:
                         row = exits.rows[i][1]
                         columns = [ReportGroup.values.index(x) for x in goal.report_groups]
                         ok = ok and all(_shown(row[col]) for col in columns)
-                    elif exited is not None and g != "total":
-                        ok = ok and _shown(exited.rows[i][1][c.genders.index(g)])
+                    elif exited is not None:
+                        # The exits it is a share of, as the exited table publishes them.
+                        column = -1 if g == "total" else c.genders.index(g)
+                        ok = ok and _shown(exited.rows[i][1][column])
                     if not ok:
                         shown_value = None
                 values.append(shown_value)

@@ -335,3 +335,40 @@ def test_the_annual_report_takes_the_same_queries_whatever_it_holds(
     assert [label.split(":")[0] for label, _v in tables["intervention_goals"].rows] == [
         "Extra", "Gemensam väg",
     ]  # fmt: skip
+
+
+def test_a_positive_step_goal_hides_a_share_of_few_exits_from_the_board(world):
+    """A share-of-positive-step goal (calculations.md §5) is published under the same rule as a
+    share of exits in groups: 1 of 3 women (33.3 %) would tell the board the count, so it is
+    hidden; the office sees it."""
+    from stegvis.aggregates.tests.test_figures import _receive
+    from stegvis.interventions.models import Goal
+    from stegvis.interventions.tests.factories import InterventionFactory
+
+    from .conftest import tables as package_tables
+
+    small = InterventionFactory(name="Liten", provider=world.p, lead_association=world.a)
+    Goal.objects.create(
+        intervention=small,
+        text="Steg framåt",
+        measure=Goal.Measure.SHARE_POSITIVE_STEP,
+        report_groups=["arbete", "studier"],
+        target=30,
+        period_start=JAN,
+        period_end=DEC,
+    )
+    counts = package_tables((5, 12), (0, 0), {"annat": (3, 10)}, progression={"positiv": (1, 5)})
+    _receive(world, small, world.a, "2026Q1", counts)
+    office, _s = _tables(world, JAN, APR)
+    assert office["intervention_goals"].rows[0][1][1:4] == [
+        Decimal("33.3"),
+        Decimal("50.0"),
+        Decimal("46.2"),
+    ]
+    board, _s = _tables(world, JAN, APR, publish=True)
+    women, men, total = board["intervention_goals"].rows[0][1][1:4]
+    assert women is None
+    # Men 5 of 10 would pass the share rule, but the exited table hides the men's 10 beside
+    # the women's <5, so the share goes too.
+    assert men is None
+    assert total == Decimal("46.2")
