@@ -102,6 +102,8 @@ class Effect:
     months: int
     source: str = "assumption"  # or "follow_ups": months known in work replace the assumption
     known: int = 0  # the effect from follow-ups, when source is "follow_ups"
+    # Follow-ups that found someone in work, which that effect counts (amount ÷ per month ÷ 6).
+    found_in_work: int = 0
     support: int = SUPPORT_PER_MONTH
     administration: int = ADMINISTRATION_PER_MONTH
     tax: int = TAX_PER_MONTH
@@ -137,6 +139,7 @@ def effect_for(
         months=model.horizon_months,
         source="follow_ups" if effect.uses_follow_ups else "assumption",
         known=effect.known,
+        found_in_work=effect.found_in_work,
         support=model.support,
         administration=model.administration,
         tax=model.tax,
@@ -694,6 +697,10 @@ def _effect(c: Context) -> Section:
     amount: Value = effect.amount
     if c.publish and 0 < effect.persons < MIN_SHARE_BASE:
         persons, amount = SMALL, HIDDEN
+    # From follow-ups the amount is (follow-ups in work) × 6 months × the kronor per month shown
+    # beside it: a count the board may not read when it is 1 to 4.
+    if c.publish and effect.source == "follow_ups" and 0 < effect.found_in_work < MIN_SHARE_BASE:
+        amount = HIDDEN
     section.tables.append(
         Table(
             _("Samhällsekonomisk effekt"),

@@ -44,12 +44,14 @@ class Effect:
         return self.exits_to_work * self.model.per_month * self.model.horizon_months
 
     @property
+    def found_in_work(self) -> int:
+        """Follow-ups within the horizon that found the person in work (each attests six
+        months): what the known effect counts, so what its amount reveals."""
+        return sum(n for months, n in self.in_work.items() if months <= self.model.horizon_months)
+
+    @property
     def known_person_months(self) -> int:
-        return sum(
-            n * MONTHS_PER_FOLLOW_UP
-            for months, n in self.in_work.items()
-            if months <= self.model.horizon_months
-        )
+        return self.found_in_work * MONTHS_PER_FOLLOW_UP
 
     @property
     def known(self) -> int:

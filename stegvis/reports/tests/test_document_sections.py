@@ -372,3 +372,25 @@ def test_a_positive_step_goal_hides_a_share_of_few_exits_from_the_board(world):
     # the women's <5, so the share goes too.
     assert men is None
     assert total == Decimal("46.2")
+
+
+def test_an_effect_from_few_follow_ups_in_work_is_hidden_from_the_board(world):
+    """With follow-ups the effect is (follow-ups in work) × 6 × 16 200 kr: 2 × 6 × 16 200 =
+    194 400 kr tells whoever reads the kronor per month beside it that 2 were found in work.
+    The office sees the amount; the board sees the 10 exits to work and no amount."""
+    from stegvis.aggregates.tests.test_figures import _receive
+    from stegvis.interventions.tests.factories import InterventionFactory
+
+    from .conftest import tables as package_tables
+
+    small = InterventionFactory(name="Liten", provider=world.p, lead_association=world.a)
+    counts = package_tables(
+        (6, 6), (0, 0), {"arbete": (5, 5)}, follow_up_6={"forvarvsarbete": (1, 1)}
+    )
+    _receive(world, small, world.a, "2026Q1", counts)
+    office, sections = _tables(world, JAN, APR)
+    assert office["effect"].rows[0][1] == [10] and office["effect"].rows[-1][1] == [194_400]
+    assert "Uppföljningar finns för perioden" in " ".join(sections["effect"].notes)
+    board, _s = _tables(world, JAN, APR, publish=True)
+    assert board["effect"].rows[0][1] == [10] and board["effect"].rows[-1][1] == [HIDDEN]
+    assert dict(board["key_figures"].rows)["Samhällsekonomisk effekt (kr)"] == [HIDDEN]
