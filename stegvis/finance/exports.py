@@ -21,6 +21,7 @@ from stegvis.finance.figures import (
     InterventionKeyFigures,
     MultiYearPlan,
 )
+from stegvis.reports.suppression import SMALL
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KR = '#,##0" kr";-#,##0" kr"'
@@ -182,7 +183,7 @@ def key_figures_workbook(rows: list[InterventionKeyFigures], association: str, y
                 row.places or None,
                 row.per_place,
                 row.cost,
-                row.participants,
+                SMALL if row.small else row.participants,
                 months,
                 row.per_participant,
                 row.per_participant_month,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -624,6 +624,9 @@ class InterventionKeyFigures:
     cost: int | None
     participants: int | None
     participant_days: int | None
+    # Participants from 1 to 4, hidden from every reader but the office (calculations.md §6):
+    # shown as "<5", and no cost per participant (cost ÷ it would give the count back).
+    small: bool = False
 
     @property
     def per_place(self) -> int | None:
@@ -643,7 +646,7 @@ class InterventionKeyFigures:
 
     @property
     def per_participant(self) -> int | None:
-        if self.cost is None or not self.participants:
+        if self.cost is None or not self.participants or self.small:
             return None
         return round_kr(Fraction(self.cost, self.participants))
 
@@ -656,6 +659,14 @@ class InterventionKeyFigures:
         return round_kr(Fraction(self.cost) * DAYS_PER_MONTH / self.participant_days)
 
 
+def published_key_figures(rows: list[InterventionKeyFigures]) -> list[InterventionKeyFigures]:
+    """The key figures as the board, the preparatory group and the auditor see them: an
+    intervention's participants from 1 to 4 marked small (the office sees them exact)."""
+    return [replace(r, small=0 < (r.participants or 0) < SMALL_BELOW) for r in rows]
+
+
+# A count from 1 to this minus one is small (calculations.md §6).
+SMALL_BELOW = 5
 # The average month in days (365.25 / 12): participant-months = participant-days / 30.4375.
 DAYS_PER_MONTH = Fraction(36525, 1200)
 

@@ -54,6 +54,7 @@ from stegvis.finance.models import (
     StateEstimate,
 )
 from stegvis.finance.permissions import READ_ROLES, can_edit_finance
+from stegvis.reports.permissions import sees_exact_figures
 
 PAGE_SIZE = 30
 OFFICE = {Role.OFFICE}
@@ -530,6 +531,12 @@ def outcome_template(request: HttpRequest, association: str) -> HttpResponse:
 # --- Report and key figures ----------------------------------------------------------------------
 
 
+def _key_figures(request: HttpRequest, owner: Association, year: int) -> list[Any]:
+    """Exact for the office, with participants from 1 to 4 marked small for every other reader."""
+    rows = figures.intervention_key_figures(owner, year)
+    return rows if sees_exact_figures(get_actor(request)) else figures.published_key_figures(rows)
+
+
 def _report_context(request: HttpRequest, year: int) -> dict[str, Any]:
     owner = _association(request)
     report = figures.deviation_report(owner, year)
@@ -544,7 +551,7 @@ def _report_context(request: HttpRequest, year: int) -> dict[str, Any]:
         "outcome_distribution": figures.cost_distribution(
             figures.outcome_category_amounts(owner, year)
         ),
-        "key_figures": figures.intervention_key_figures(owner, year),
+        "key_figures": _key_figures(request, owner, year),
         "equity": figures.equity(owner, year),
     }
 
@@ -573,8 +580,7 @@ def report_pdf(request: HttpRequest, association: str) -> HttpResponse:
 def key_figures_xlsx(request: HttpRequest, association: str) -> HttpResponse:
     year = year_from(request)
     owner = _association(request)
-    rows = figures.intervention_key_figures(owner, year)
-    content = exports.key_figures_workbook(rows, owner.name, year)
+    content = exports.key_figures_workbook(_key_figures(request, owner, year), owner.name, year)
     return exports.download(content, f"nyckeltal-{year}.xlsx", exports.XLSX)
 
 

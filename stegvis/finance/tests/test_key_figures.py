@@ -207,3 +207,30 @@ def test_the_key_figures_cost_the_same_queries_with_more_interventions(
     with django_assert_max_num_queries(33):
         html = client.get(a_url(world, "report", 2026)).content.decode()
     assert "Insats 6" in html
+
+
+def test_few_participants_are_small_for_every_reader_but_the_office(world, alice, as_persona, steg):
+    """3 participants (2 at the start, 1 new) and 90 000 kr booked: the office reads 3 and
+    30 000 kr per participant; the board and the auditor read "<5" and no cost per participant
+    (90 000 ÷ 30 000 would give the 3 back), on the page and in the XLSX."""
+    budget = services.create_budget(alice, world.a, 2026)
+    services.add_line(alice, budget, services.LineInput("individinriktade", "", 100_000, steg))
+    post = BudgetPost.objects.get(intervention=steg)
+    services.record_outcome(alice, world.a, services.OutcomeInput(post, 2026, 3, 90_000, 3))
+    _receive(world, steg, world.a, "2026Q1", _tables((1, 1), (1, 0), {}, (180, 90)))
+
+    def key_row(persona: str) -> list[str]:
+        html = as_persona(persona).get(a_url(world, "report", 2026)).content.decode()
+        table = html[html.index('<table class="key-figures">') :]
+        parser = _Rows()
+        parser.feed(table[: table.index("</table>")])
+        return parser.rows[1]
+
+    assert key_row("alice")[5] == "3" and key_row("alice")[7] == "30\u00a0000\u00a0kr"
+    for persona in ("carol", "helena"):
+        row = key_row(persona)
+        assert (row[5], row[7]) == ("<5", "–"), persona
+        [sheet] = xlsx_sheets(
+            as_persona(persona).get(a_url(world, "key_figures_xlsx", 2026)).content
+        )
+        assert sheet[3][5] == "<5" and sheet[3][7] in ("", None), persona
