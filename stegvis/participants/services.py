@@ -202,9 +202,14 @@ def register_participant(
 
 
 def view_participant(actor: Actor, participant: Participant, *, what: str = "") -> None:
-    """Record that the actor read the participant's data (every read is an audit event)."""
+    """Record that the actor read the participant's data (every read is an audit event). A
+    referrer's read goes in the provider's log, which controls the data and reads its log."""
     audit.record(
-        "participant.view", actor=actor, participant_ref=participant.public_id, reason=what
+        "participant.view",
+        actor=actor,
+        owner=participant.provider if actor.role == Role.REFERRER else None,
+        participant_ref=participant.public_id,
+        reason=what,
     )
 
 

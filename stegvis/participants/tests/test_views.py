@@ -700,6 +700,9 @@ def test_referrer_pages_are_audited_and_not_cached(as_persona, world, scene):
     viewed = AuditEvent.objects.get(action="participant.view")
     assert viewed.participant_ref == scene.referral.participant.public_id
     assert (viewed.user, viewed.reason) == (world["frank"], "remiss")
+    # In the provider's log, where its manager reads it, not in the referrer's unit's.
+    assert viewed.unit == world.p
+    assert AuditEvent.objects.visible_to(actor(world, "petra")).filter(pk=viewed.pk).exists()
 
 
 # --- consent_add -------------------------------------------------------------------------------
