@@ -170,7 +170,10 @@ def load_instrument(
                 )
         if problems:
             raise InstrumentFileError(sorted(set(problems)))
-        if answered.filter(item__version=latest).exists():
+        # A measurement made with the newest version keeps it, answered or not (an open
+        # self-assessment link shows its questions): replace it only when none uses it.
+        in_use = Measurement.versions.through.objects.filter(instrumentversion=latest).exists()
+        if in_use or answered.filter(item__version=latest).exists():
             _write_version(instrument, latest.number + 1, spec)
             outcome = "new_version"
         else:

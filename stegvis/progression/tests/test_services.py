@@ -97,6 +97,28 @@ def test_editing_an_instrument_with_measurements_creates_a_version(world, steg, 
     assert services.load_instrument(again, actor=petra)[1] == "unchanged"
 
 
+def test_a_measurement_not_yet_answered_keeps_its_version_when_the_instrument_changes(
+    world, steg, instruments
+):
+    """A measurement is made (say, a self-assessment link sent) but not answered when the
+    provider changes its instrument: the version it was made with stays, with its questions."""
+    petra = actor_of(world, "petra")
+    own, _outcome = services.load_instrument(read_yaml(PROFILE.encode()), actor=petra)
+    m = services.create_measurement(
+        actor_of(world, "bob"),
+        enrol(steg),
+        occasion="start",
+        day=date(2026, 1, 12),
+        instruments=[own],
+    )
+    made_with = own.latest_version()
+    changed = read_yaml(PROFILE.replace("Jag får ihop min vardag", "Min vardag fungerar").encode())
+    assert services.load_instrument(changed, actor=petra)[1] == "new_version"
+    assert list(m.versions.all()) == [made_with]
+    assert made_with.items.filter(key="vardag").exists()
+    assert own.latest_version().number == 2
+
+
 def test_a_scale_change_under_the_same_key_is_refused_once_answered(world, steg, instruments):
     e = enrol(steg)
     bob = actor_of(world, "bob")
