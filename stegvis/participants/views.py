@@ -130,7 +130,7 @@ def participant_list(request: HttpRequest, provider: str) -> HttpResponse:
     )
     participants = Participant.objects.visible_to(actor).select_related("home_municipality")
     today = timezone.localdate()
-    searched = False
+    searched = looked_up = False
     if form.is_valid():
         data = form.cleaned_data
         enrolment_filter = Q()
@@ -163,6 +163,7 @@ def participant_list(request: HttpRequest, provider: str) -> HttpResponse:
                 participants = participants.none()
             else:
                 assert actor.unit is not None
+                looked_up = True
                 participants = participants.filter(
                     national_id_index=services.blind_index_for(actor.unit.pk, parsed.canonical)
                 )
@@ -183,6 +184,14 @@ def participant_list(request: HttpRequest, provider: str) -> HttpResponse:
         actor=actor,
         reason=f"{len(page.object_list)} rader" + (" (sökning)" if searched else ""),
     )
+    if looked_up:
+        # A search by personnummer names the person it found, as services.find_by_national_id.
+        for row in page.object_list:
+            audit.record(
+                "participant.search", actor=actor, participant_ref=row.public_id, reason="träff"
+            )
+        if not page.object_list:
+            audit.record("participant.search", actor=actor, reason="ingen träff")
     query = request.GET.copy()
     query.pop("sida", None)
     return render(

@@ -406,6 +406,14 @@ def test_participant_list_searches_by_national_id(as_persona, world, scene):
         AuditEvent.objects.filter(action="participant.list", reason="1 rader (sökning)").count()
         == 2
     )
+    # Each search names the person it found, and a search that found no one says so.
+    found = AuditEvent.objects.filter(action="participant.search").order_by("pk")
+    assert [(e.participant_ref, e.reason) for e in found] == [
+        (scene.anna.public_id, "träff"),
+        (twin.public_id, "träff"),
+    ]
+    client.get(urls(world, scene)["participant_list"], {"national_id": national_id("19700303")})
+    assert found.last().reason == "ingen träff" and found.last().participant_ref is None
 
 
 def test_participant_list_search_of_a_coach_stays_inside_their_interventions(
