@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from stegvis.core import audit
 from stegvis.core.actors import Actor
 from stegvis.core.middleware import POLL_HEADER
 from stegvis.core.models import Role
@@ -97,6 +98,9 @@ def import_upload(request: HttpRequest, provider: uuid.UUID) -> HttpResponse:
             return _preview(request, result, can_confirm=False)
         data = b"".join(upload.chunks())
         result = imports.import_file(actor.unit, name, data, actor=actor, dry_run=True)
+        # The preview read the provider's existing participants: a trial import rolls back with
+        # everything it wrote, its events too, so the read is recorded here, after it.
+        _audit_import("import.preview", actor, result)
         if result.ok:
             extension = Path(name).suffix.lower()
             request.session[SESSION_KEY] = {
@@ -144,12 +148,27 @@ def import_confirm(request: HttpRequest, provider: uuid.UUID) -> HttpResponse:
         result = imports.ImportResult(errors=errors)
     else:
         result = imports.run_import(actor.unit, rows, actor=actor, dry_run=False)
+    _audit_import("import.finish", actor, result)
     _discard(request)
     if not result.saved:
         # Something changed since the preview (e.g. someone enrolled one of the people).
         return _preview(request, result, can_confirm=False)
     messages.success(request, _("Importen är klar.") + " " + result.summary())
     return redirect(_upload_url(actor))
+
+
+def _audit_import(action: str, actor: Actor, result: imports.ImportResult) -> None:
+    """One event for an import in the page, as a background job writes import.finish: how it
+    ended and how many participants it found already registered."""
+    if result.saved:
+        reason = f"sparad: {result.rows} rader"
+    elif result.ok:
+        reason = f"provkörd: {result.rows} rader"
+    else:
+        reason = f"inte sparad: {len(result.errors)} fel"
+    audit.record(
+        action, actor=actor, reason=f"{reason}, {result.existing_participants} fanns redan"
+    )
 
 
 def _job_url(actor: Actor, job: ImportJob) -> str:

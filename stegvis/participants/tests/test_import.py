@@ -954,6 +954,12 @@ def test_upload_preview_and_confirm_as_the_provider_manager(world, insats, as_pe
     assert "stegvis_import" not in client.session
     event = AuditEvent.objects.filter(action="enrolment.create").first()
     assert event.user == world["petra"]
+    # The preview read the provider's participants and rolled back its own writes: one event
+    # after it says so, and one for the import itself (the background job's import.finish).
+    preview_event = AuditEvent.objects.get(action="import.preview")
+    assert (preview_event.unit, preview_event.user) == (world.p, world["petra"])
+    assert preview_event.reason == "provkörd: 6 rader, 0 fanns redan"
+    assert AuditEvent.objects.get(action="import.finish").reason == "sparad: 6 rader, 0 fanns redan"
 
 
 def test_a_file_with_errors_shows_each_error_and_cannot_be_confirmed(
@@ -968,6 +974,10 @@ def test_a_file_with_errors_shows_each_error_and_cannot_be_confirmed(
     assert "<td>avslutsdatum</td>" in body
     assert "Bekräfta och spara" not in body
     assert "stegvis_import" not in client.session
+    assert (
+        AuditEvent.objects.get(action="import.preview").reason
+        == "inte sparad: 1 fel, 0 fanns redan"
+    )
     assert not tmp_imports.exists() or list(tmp_imports.iterdir()) == []
     confirm = client.post(_url(world, "provider_import_confirm"))
     assert confirm.status_code == 302
