@@ -351,6 +351,10 @@ def _load_person(intervention: Intervention, person: Person, staff: _Staff) -> N
         today=received,
     )
     participant = referral.participant
+    if person.source == "fk":
+        # A referrer gives no reserve number: the provider gives its own when it receives the
+        # referral (DEMO persons all have one, for the other apps' demos to find them by).
+        participant = services.update_identity(staff.manager, participant, identity)
     if person.open_referral:
         if person.visa is not None:
             services.book_visa(staff.coach, referral, visa_date=person.visa)

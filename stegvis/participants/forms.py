@@ -71,7 +71,7 @@ class IdentityForm(forms.Form):
         kind = data.get("identity_kind")
         if kind == "personnummer" and not data.get("national_id"):
             self.add_error("national_id", _("Ange personnummer eller samordningsnummer."))
-        if kind == "reserv" and not data.get("reserve_id"):
+        if kind == "reserv" and "reserve_id" in self.fields and not data.get("reserve_id"):
             self.add_error("reserve_id", _("Ange utförarens reservnummer."))
         if kind == "skyddad":
             for field in ("national_id", "reserve_id", "name", "contact"):
@@ -131,11 +131,16 @@ class ReferralForm(IdentityForm):
         *args: Any,
         interventions: QuerySet[Intervention],
         organisations: QuerySet[Organisation],
+        referrer: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["intervention"].queryset = interventions  # type: ignore[attr-defined]
         self.fields["members_involved"].queryset = organisations  # type: ignore[attr-defined]
+        if referrer:
+            # A reserve number is the provider's own label, which a referrer cannot know: the
+            # provider gives one when it registers the person.
+            del self.fields["reserve_id"]
 
 
 class DecisionForm(forms.Form):

@@ -278,6 +278,9 @@ class Referral(models.Model):
         related_name="referrals_sent",
     )
     referring_kinds = models.JSONField(_("remitterande parter"), default=list)
+    # The name a referrer wrote (encrypted): what their own pages show, never the name the
+    # provider keeps, which may belong to a person the referrer did not know was registered.
+    referred_name_encrypted = models.TextField(blank=True)
     members_involved = models.ManyToManyField(
         Organisation,
         verbose_name=_("parter med behov av samordning"),
@@ -309,6 +312,20 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Remiss {str(self.public_id)[:8]}"
+
+    @property
+    def referrer_label(self) -> str:
+        """The person as their referrer sees them: the name they wrote and the birth date of the
+        number they typed, never what the provider keeps (its name or reserve number)."""
+        person = self.participant
+        if person.identity_kind == Participant.IdentityKind.PROTECTED:
+            return str(_("Skyddad identitet"))
+        if person.identity_erased_at:
+            return str(_("Identitet raderad"))
+        name = crypto.decrypt(self.referred_name_encrypted) if self.referred_name_encrypted else ""
+        number = person.national_id
+        born = f"{number[:8]}-****" if len(number) >= 8 else str(person.birth_year)
+        return f"{name}, {born}" if name else born
 
     @property
     def is_open(self) -> bool:

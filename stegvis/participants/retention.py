@@ -208,7 +208,7 @@ def _erase(provider: Unit, ids: list[int], now: datetime) -> None:
         identity_erased_at=now,
     )
     Referral.objects.filter(provider=provider, participant_id__in=ids).update(
-        need="", decision_reason="", override_reason=""
+        need="", decision_reason="", override_reason="", referred_name_encrypted=""
     )
     Enrolment.objects.filter(provider=provider, participant_id__in=ids).update(
         plan_notes="", multiparty_decision="", exit_summary="", exit_notes=""

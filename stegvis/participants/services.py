@@ -98,9 +98,12 @@ def find_by_national_id(actor: Actor, raw: str, *, today: date | None = None) ->
     return found
 
 
-def identity_fields(provider_id: int, data: IdentityInput, today: date) -> dict[str, Any]:
+def identity_fields(
+    provider_id: int, data: IdentityInput, today: date, *, by_referrer: bool = False
+) -> dict[str, Any]:
     """The participant's identity fields for ``data`` (encrypted, blind-indexed), or a
-    ValidationError naming the field."""
+    ValidationError naming the field. ``by_referrer``: no reserve number (it is the provider's
+    own label, which it gives when it registers the person)."""
     kind = data.kind
     fields: dict[str, Any] = {
         "identity_kind": kind,
@@ -132,7 +135,7 @@ def identity_fields(provider_id: int, data: IdentityInput, today: date) -> dict[
         if data.birth_year is None or not 1900 <= data.birth_year <= today.year:
             raise ValidationError({"birth_year": _("Ange ett födelseår mellan 1900 och i år.")})
         fields.update(gender=data.gender, birth_year=data.birth_year)
-        if kind == Participant.IdentityKind.RESERVE:
+        if kind == Participant.IdentityKind.RESERVE and not by_referrer:
             if not data.reserve_id.strip():
                 raise ValidationError({"reserve_id": _("Ange utförarens reservnummer.")})
             fields["reserve_id"] = data.reserve_id.strip()
@@ -172,7 +175,10 @@ def register_participant(
     _require(provider_id is not None)
     assert provider_id is not None
     day = today or timezone.localdate()
-    fields = identity_fields(provider_id, data, day)
+    # A referrer gives no reserve number: theirs would find (or collide with) whichever of the
+    # provider's participants the provider gave that label.
+    by_referrer = actor is not None and actor.role == Role.REFERRER
+    fields = identity_fields(provider_id, data, day, by_referrer=by_referrer)
     lookup: dict[str, Any] | None = None
     if fields["national_id_index"]:
         lookup = {"national_id_index": fields["national_id_index"]}
@@ -348,6 +354,11 @@ def create_referral(
         intervention=intervention,
         source=source,
         referrer=actor.assignment if actor.role == Role.REFERRER else None,
+        referred_name_encrypted=(
+            crypto.encrypt(identity.name.strip())
+            if actor.role == Role.REFERRER and identity.name.strip()
+            else ""
+        ),
         referring_kinds=referring_kinds,
         planned_start=planned_start,
         need=need.strip(),

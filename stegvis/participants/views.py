@@ -551,6 +551,7 @@ def _referral_form(
         interventions=interventions,
         organisations=_member_organisations(interventions),
         initial={"planned_start": timezone.localdate()},
+        referrer=actor.role == Role.REFERRER,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1454,6 +1454,48 @@ def test_referrer_referral_add_of_a_known_person_reveals_nothing(as_persona, wor
     referral = Referral.objects.exclude(pk=scene.referral.pk).get()
     assert referral.participant == scene.anna
     assert Participant.objects.count() == 3
+    # Nor do the referrer's pages: the birth date of the number they typed, never the name the
+    # provider keeps for the person ("Anna Andersson", where the referrer wrote "Doris Dahl").
+    client = as_persona("frank")
+    detail = page_of(client.get(response["Location"]))
+    listed = page_of(client.get(referrer_urls(world, scene)["referrer_referral_list"]))
+    for page in (detail, listed):
+        assert "Anna Andersson" not in page
+        assert "19900101-****" in page
+
+
+def test_a_referrer_cannot_reach_a_participant_by_the_providers_reserve_number(
+    as_persona, world, steg, scene
+):
+    """A reserve number is the provider's own label: a referral with the same one finds no one
+    (it is not even asked for) and tells nothing."""
+    known, _created = services.register_participant(
+        actor(world, "petra"),
+        IdentityInput(
+            kind="reserv",
+            reserve_id="R-1",
+            name="Rut Reserv",
+            gender="kvinna",
+            birth_year=1985,
+            home_municipality=krokom(),
+        ),
+    )
+    data = {
+        **valid_posts(world, steg, scene)["referrer_referral_add"],
+        "identity_kind": "reserv",
+        "national_id": "",
+        "reserve_id": "R-1",
+        "gender": "kvinna",
+        "birth_year": 1985,
+    }
+    client = as_persona("frank")
+    form = page_of(client.get(referrer_urls(world, scene)["referrer_referral_add"]))
+    assert "Reservnummer" not in form
+    response = client.post(referrer_urls(world, scene)["referrer_referral_add"], data)
+    assert response.status_code == 302, response.context["form"].errors
+    referral = Referral.objects.exclude(pk=scene.referral.pk).get()
+    assert referral.participant != known and referral.participant.reserve_id == ""
+    assert "Rut Reserv" not in page_of(client.get(response["Location"]))
 
 
 @pytest.mark.parametrize(
