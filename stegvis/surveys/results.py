@@ -558,16 +558,22 @@ def evaluate_goals(
 def offered_at_exit(
     questionnaire: Questionnaire, *, year: int, intervention: Intervention | None = None
 ) -> int:
-    """How many exits of the year, in the interventions the association funds, were offered the
-    survey at exit: a count only (the mark on the enrolment), never who."""
-    interventions = Intervention.objects.filter(fundings__association=questionnaire.association)
+    """How many exits of the year were offered the survey at exit, from the packages the
+    association received for the year (their survey_at_exit cells, current versions only), in
+    all its interventions or in one: the association's own residents, and never a provider's
+    rows (the wall, DESIGN.md §3)."""
+    from stegvis.aggregates.models import PackageCell
+
+    cells = PackageCell.objects.filter(
+        association=questionnaire.association,
+        package__replaced_by__isnull=True,
+        package__period_start__year=year,
+        table="survey_at_exit",
+        row="offered",
+    )
     if intervention is not None:
-        interventions = interventions.filter(pk=intervention.pk)
-    return Enrolment.objects.filter(
-        intervention__in=interventions.values("pk"),
-        exit_date__year=year,
-        survey_offered_at_exit=True,
-    ).count()
+        cells = cells.filter(package__intervention=intervention)
+    return int(cells.aggregate(n=Sum("count"))["n"] or 0)
 
 
 # --- Small-cell suppression (calculations.md §6) --------------------------------------------

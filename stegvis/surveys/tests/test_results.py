@@ -188,22 +188,39 @@ def test_suppression_worked_example_of_calculations_section_6():
     assert suppress_total([3, 0]) == "<5"
 
 
-def test_response_rate_counts_exits_offered_the_survey(worked, steg):
-    for _ in range(10):
-        enrolment(steg, exit_date=date(2026, 2, 1), offered=True)
-    enrolment(steg, exit_date=date(2026, 2, 1), offered=False)
-    enrolment(steg, start=date(2025, 1, 10), exit_date=date(2025, 2, 1), offered=True)
+def _offered_package(world, intervention, period: str, exits: tuple, offered: tuple) -> None:
+    """A received package whose exits (women, men) were offered the survey as given."""
+    from stegvis.aggregates.tests.test_figures import _receive, _tables
+
+    tables = _tables(exits, (0, 0), {"annat": exits}, (90, 90))
+    tables["survey_at_exit"] = {
+        "offered": {"kvinna": offered[0], "man": offered[1], "annat": 0},
+        "not_offered": {"kvinna": exits[0] - offered[0], "man": exits[1] - offered[1], "annat": 0},
+    }
+    _receive(world, intervention, world.a, period, tables)
+
+
+def test_response_rate_counts_exits_offered_the_survey(world, worked, steg):
+    """The base of the response rate is the exits offered the survey in the association's
+    packages of the year (Q1 4 + 2, Q2 2 + 2 = 10; 7 responses → 70 %), never the provider's
+    rows: an enrolment marked offered but in no package counts nowhere, nor does 2025."""
+    _offered_package(world, steg, "2026Q1", (6, 5), (4, 2))
+    _offered_package(world, steg, "2026Q2", (2, 2), (2, 2))
+    _offered_package(world, steg, "2025Q4", (5, 5), (5, 5))
+    enrolment(steg, exit_date=date(2026, 2, 1), offered=True)
     results = questionnaire_results(worked, year=2026)
     assert results.offered == 10
     assert results.response_rate == Decimal("70.0")
     # Fewer than 5 offered in one intervention: the count is a small cell, no rate is shown.
     from stegvis.interventions.tests.factories import InterventionFactory
 
-    other = InterventionFactory(provider=steg.provider, lead_association=steg.lead_association)
-    for _ in range(3):
-        enrolment(other, exit_date=date(2026, 2, 1), offered=True)
+    other = InterventionFactory(
+        code="annan", provider=steg.provider, lead_association=steg.lead_association
+    )
+    _offered_package(world, other, "2026Q1", (3, 0), (3, 0))
     small = questionnaire_results(worked, year=2026, intervention=other)
     assert (small.offered, small.response_rate) == (3, None)
+    assert questionnaire_results(worked, year=2026, intervention=steg).offered == 10
 
 
 def test_violence_tallies_are_suppressed(world, violence_round, steg):
