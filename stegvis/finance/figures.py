@@ -662,11 +662,11 @@ class InterventionKeyFigures:
 def published_key_figures(rows: list[InterventionKeyFigures]) -> list[InterventionKeyFigures]:
     """The key figures as the board, the preparatory group and the auditor see them: an
     intervention's participants from 1 to 4 marked small (the office sees them exact)."""
-    return [replace(r, small=0 < (r.participants or 0) < SMALL_BELOW) for r in rows]
+    from stegvis.reports.suppression import is_small
+
+    return [replace(r, small=is_small(r.participants or 0)) for r in rows]
 
 
-# A count from 1 to this minus one is small (calculations.md §6).
-SMALL_BELOW = 5
 # The average month in days (365.25 / 12): participant-months = participant-days / 30.4375.
 DAYS_PER_MONTH = Fraction(36525, 1200)
 

@@ -7,7 +7,7 @@ number). Views, imports, commands and tests call these.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -89,13 +89,18 @@ def find_by_national_id(actor: Actor, raw: str, *, today: date | None = None) ->
         .filter(national_id_index=blind_index_for(actor.unit.pk, parsed.canonical))
         .first()
     )
-    audit.record(
-        "participant.search",
-        actor=actor,
-        participant_ref=found.public_id if found else None,
-        reason="träff" if found else "ingen träff",
-    )
+    record_search(actor, [found] if found else [])
     return found
+
+
+def record_search(actor: Actor, found: Sequence[Participant]) -> None:
+    """A search by personnummer names each person it found, or says it found no one."""
+    for participant in found:
+        audit.record(
+            "participant.search", actor=actor, participant_ref=participant.public_id, reason="träff"
+        )
+    if not found:
+        audit.record("participant.search", actor=actor, reason="ingen träff")
 
 
 def identity_fields(

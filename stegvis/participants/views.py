@@ -185,13 +185,7 @@ def participant_list(request: HttpRequest, provider: str) -> HttpResponse:
         reason=f"{len(page.object_list)} rader" + (" (sökning)" if searched else ""),
     )
     if looked_up:
-        # A search by personnummer names the person it found, as services.find_by_national_id.
-        for row in page.object_list:
-            audit.record(
-                "participant.search", actor=actor, participant_ref=row.public_id, reason="träff"
-            )
-        if not page.object_list:
-            audit.record("participant.search", actor=actor, reason="ingen träff")
+        services.record_search(actor, list(page.object_list))
     query = request.GET.copy()
     query.pop("sida", None)
     return render(
