@@ -134,11 +134,15 @@ def participant_list(request: HttpRequest, provider: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         enrolment_filter = Q()
+        # A coach filters on enrolments in their own interventions only (their other
+        # enrolments are not the coach's to see, so they must not decide a row either).
+        own = Q(enrolments__intervention__coaches=actor.user) if actor.role == Role.COACH else Q()
         if data["status"] == "pagaende":
             # isnull=True alone would also match people with no enrolment at all (LEFT JOIN).
             enrolment_filter &= Q(enrolments__isnull=False, enrolments__exit_date__isnull=True)
         elif data["status"] == "avslutade":
-            participants = participants.exclude(enrolments__exit_date__isnull=True)
+            open_rows = Enrolment.objects.visible_to(actor).filter(exit_date__isnull=True)
+            participants = participants.exclude(pk__in=open_rows.values("participant_id"))
             enrolment_filter &= Q(enrolments__exit_date__isnull=False)
         if data["intervention"]:
             enrolment_filter &= Q(enrolments__intervention=data["intervention"])
@@ -149,7 +153,7 @@ def participant_list(request: HttpRequest, provider: str) -> HttpResponse:
         if data["start_to"]:
             enrolment_filter &= Q(enrolments__start__lte=data["start_to"])
         if enrolment_filter:
-            participants = participants.filter(enrolment_filter)
+            participants = participants.filter(enrolment_filter & own)
         if data["gender"]:
             participants = participants.filter(gender=data["gender"])
         if data["age_band"]:
@@ -170,7 +174,9 @@ def participant_list(request: HttpRequest, provider: str) -> HttpResponse:
     participants = participants.distinct().prefetch_related(
         Prefetch(
             "enrolments",
-            queryset=Enrolment.objects.select_related("intervention").order_by("-start"),
+            queryset=Enrolment.objects.visible_to(actor)
+            .select_related("intervention")
+            .order_by("-start"),
             to_attr="enrolment_rows",
         )
     )
@@ -228,10 +234,20 @@ def participant_create(request: HttpRequest, provider: str) -> HttpResponse:
 def participant_detail(request: HttpRequest, provider: str, participant: str) -> HttpResponse:
     """The participant's page: identity, and one timeline of everything that happened."""
     obj = get_participant_for_user(request, participant, what="deltagarsida")
-    referrals = list(obj.referrals.select_related("intervention").order_by("received_at"))
+    actor = get_actor(request)
+    # A coach sees the person's referrals and enrolments in their own interventions only: that
+    # the person is (or was) in another of the provider's interventions is not theirs to know.
+    referrals = list(
+        Referral.objects.visible_to(actor)
+        .filter(participant=obj)
+        .select_related("intervention")
+        .order_by("received_at")
+    )
     consents = list(obj.consents.prefetch_related("exchange_with").order_by("given_on"))
     enrolments = list(
-        obj.enrolments.select_related("intervention", "coach")
+        Enrolment.objects.visible_to(actor)
+        .filter(participant=obj)
+        .select_related("intervention", "coach")
         .prefetch_related("follow_ups", "pauses")
         .order_by("start")
     )
@@ -350,7 +366,12 @@ def consent_withdraw(
 def enrolment_add(request: HttpRequest, provider: str, participant: str) -> HttpResponse:
     actor = get_actor(request)
     obj = get_participant_for_user(request, participant, what="inskrivning")
-    accepted = obj.referrals.filter(state=Referral.State.ACCEPTED, enrolment__isnull=True).first()
+    accepted = (
+        Referral.objects.visible_to(actor)
+        .filter(participant=obj, state=Referral.State.ACCEPTED, enrolment__isnull=True)
+        .order_by("received_at")
+        .first()
+    )
     interventions = Intervention.objects.visible_to(actor).filter(kind=Intervention.Kind.INDIVIDUAL)
     form = EnrolmentForm(
         request.POST or None,

@@ -628,6 +628,75 @@ def test_participant_detail_shows_the_timeline(as_persona, world, scene):
     ]
 
 
+def other_intervention(world) -> Intervention:
+    """A second intervention of provider P, with the coach gustav (bob is not assigned)."""
+    other = Intervention.objects.create(
+        provider=world.p,
+        lead_association=world.a,
+        name="Andra insatsen",
+        code="andra",
+        kind=Intervention.Kind.INDIVIDUAL,
+        orientation="rehabiliterande",
+        start=date(2025, 1, 1),
+        status=Intervention.Status.RUNNING,
+    )
+    add_persona(world, "gustav", Role.COACH, world.p)
+    other.coaches.add(world["gustav"])
+    return other
+
+
+def test_a_coach_sees_a_referred_persons_own_interventions_only(as_persona, world, steg, scene):
+    """A coach who registers a referral to their intervention for a person already in another
+    of the provider's interventions sees the person, but nothing of the other intervention:
+    not in the timeline, not in the list's column, and not through the list's filters."""
+    other = other_intervention(world)
+    david = register(world, "19700303", "251", name="David Dahl")
+    consent(world, david)
+    elsewhere = enrol(world, david, other, coach="gustav")
+    services.accept_referral(
+        actor(world, "petra"),
+        services.create_referral(
+            actor(world, "petra"),
+            intervention=other,
+            identity=IdentityInput(kind="personnummer", national_id=david.national_id),
+            planned_start=date(2026, 12, 1),
+            members_involved=[world.fk_unit.organisation, world.p.organisation],
+            referring_kinds=["fk"],
+        ),
+        override_reason="Prövas ändå.",
+    )
+    refer(world, steg, birth="19700303", serial="251", persona="bob")
+    bob = as_persona("bob")
+
+    response = bob.get(p_url(world, "participant_detail", participant=david.public_id))
+    assert response.status_code == 200
+    assert "Andra insatsen" not in page_of(response)
+    assert {
+        item.intervention
+        for _day, kind, item in response.context["timeline"]
+        if kind in {"referral", "enrolment"}
+    } == {steg}
+    listed = bob.get(p_url(world, "participant_list"))
+    assert david.public_id in rows(listed)
+    assert "Andra insatsen" not in page_of(listed)
+    # David's only open enrolment is in the other intervention: bob's filters do not see it.
+    listing = p_url(world, "participant_list")
+    assert david.public_id not in rows(bob.get(listing + "?status=pagaende"))
+    # Bert left steg; an open enrolment elsewhere does not take him off bob's list of exits.
+    enrol(world, scene.bert, other, start=date(2026, 7, 1), coach="gustav")
+    assert scene.bert.public_id in rows(bob.get(listing + "?status=avslutade"))
+    assert scene.bert.public_id not in rows(bob.get(listing + "?status=pagaende"))
+    # The enrolment form does not start from the other intervention's accepted referral.
+    form = bob.get(p_url(world, "enrolment_add", participant=david.public_id)).context["form"]
+    assert form.initial["intervention"] is None
+    # The provider manager and the other coach still see all of it.
+    for persona in ("petra", "gustav"):
+        page = page_of(
+            as_persona(persona).get(p_url(world, "participant_detail", participant=david.public_id))
+        )
+        assert f"Inskriven i {elsewhere.intervention.name}" in page
+
+
 def test_participant_detail_warns_without_consent(as_persona, world, scene):
     response = as_persona("petra").get(
         p_url(world, "participant_detail", participant=scene.referral.participant.public_id)
