@@ -4,6 +4,12 @@ document and (later) the interim and annual reports read this one function, so t
 
 Verdicts: ``met``, ``not_met``, ``not_measurable`` (no figure: a text goal, a measure whose figure
 source does not exist yet, too few answers, …) — never a number that was not computed.
+
+Published (``publish=True``: every reader but the office, and the published annual report), the
+outcomes of a goal that counts people (``Measure.counts_people``) follow calculations.md §6: women, men and other with their total are one row
+of ``reports.suppression.suppress_row`` (other is not shown, but it is part of the total), so a
+count of 1–4 is "<5" and the cell that would give it back is "–". A hidden cell's verdict is
+``hidden`` too: a verdict against the target would tell on which side of it the count lies.
 """
 
 from __future__ import annotations
@@ -20,10 +26,12 @@ from stegvis.plans.models import FocusArea, Plan, PlanActivity, PlanGoal
 MET = "met"
 NOT_MET = "not_met"
 NOT_MEASURABLE = "not_measurable"
+HIDDEN = "hidden"
 VERDICTS = {
     MET: gettext_lazy("Uppfyllt"),
     NOT_MET: gettext_lazy("Inte uppfyllt"),
     NOT_MEASURABLE: gettext_lazy("Inte mätbart ännu"),
+    HIDDEN: gettext_lazy("Visas inte (färre än 5)"),
 }
 GROUP_LABELS = {
     "women": gettext_lazy("Kvinnor"),
@@ -37,6 +45,7 @@ class Cell:
     group: str
     outcome: Decimal | None
     verdict: str
+    mark: str = ""  # "<5" or "–" where the published outcome is suppressed (then outcome is None)
 
     @property
     def label(self) -> str:
@@ -72,6 +81,7 @@ class FollowUp:
     plan: Plan
     period: Period
     areas: list[AreaRow]
+    published: bool = False
 
     def counts(self) -> dict[str, int]:
         result = dict.fromkeys(VERDICTS, 0)
@@ -88,14 +98,32 @@ def verdict(outcome: Decimal | None, target: Decimal | None, direction: str) -> 
     return MET if met else NOT_MET
 
 
-def goal_row(goal: PlanGoal, period: Period) -> GoalRow:
+def _marks(values: dict[str, Decimal | None], groups: tuple[str, ...]) -> dict[str, str]:
+    """The suppression marks of a count goal's published cells (calculations.md §6)."""
+    from stegvis.reports.suppression import suppress_counts, suppress_row
+
+    if any(values.get(g) is None for g in groups):
+        return {}
+    if groups == ("total",):
+        shown = suppress_counts([int(values["total"] or 0)])[0]
+        return {"total": shown} if isinstance(shown, str) else {}
+    women, men, total = (int(values[g] or 0) for g in ("women", "men", "total"))
+    cells, row_total = suppress_row([women, men, total - women - men])
+    shown = {"women": cells[0], "men": cells[1], "total": row_total}
+    return {g: v for g, v in shown.items() if isinstance(v, str)}
+
+
+def goal_row(goal: PlanGoal, period: Period, *, publish: bool = False) -> GoalRow:
     measure = measures.MEASURES.get(goal.measure)
     result = measures.outcome(goal, period)
     target = result.target if goal.at_least_reference else goal.target
     groups = measures.GROUPS if goal.by_gender else ("total",)
     direction = measure.direction if measure else "at_least"
+    marks = _marks(result.values, groups) if publish and measure and measure.counts_people else {}
     cells = [
-        Cell(g, result.values.get(g), verdict(result.values.get(g), target, direction))
+        Cell(g, None, HIDDEN, marks[g])
+        if g in marks
+        else Cell(g, result.values.get(g), verdict(result.values.get(g), target, direction))
         for g in groups
     ]
     return GoalRow(goal, measure, target, cells, result.reason)
@@ -107,9 +135,10 @@ def default_period(plan: Plan) -> Period:
     return Period(date(plan.year, 1, 1), date(plan.year, 12, 31))
 
 
-def follow_up(plan: Plan, period: Period | None = None) -> FollowUp:
+def follow_up(plan: Plan, period: Period | None = None, *, publish: bool = False) -> FollowUp:
     """The follow-up table of ``plan`` for ``period`` (default: the plan year). The plan's rows
-    are read in three queries; each measured goal asks its figure source."""
+    are read in three queries; each measured goal asks its figure source. ``publish`` suppresses
+    small counts (see the module's docstring)."""
     period = period or default_period(plan)
     areas = plan.areas.prefetch_related(
         "goals__intervention", "goals__questionnaire", "goals__association", "activities"
@@ -119,8 +148,8 @@ def follow_up(plan: Plan, period: Period | None = None) -> FollowUp:
         rows.append(
             AreaRow(
                 area,
-                [goal_row(goal, period) for goal in area.goals.all()],
+                [goal_row(goal, period, publish=publish) for goal in area.goals.all()],
                 list(area.activities.all()),
             )
         )
-    return FollowUp(plan, period, rows)
+    return FollowUp(plan, period, rows, publish)

@@ -77,6 +77,7 @@ class Measure:
     direction: str = "at_least"
     survey: bool = False  # the goal names a questionnaire and an item
     missing: object = ""  # why there is no figure yet, while no source is provided
+    counts_people: bool = False  # a count of people: published with small-cell suppression
 
     @property
     def max_target(self) -> Decimal | None:
@@ -170,6 +171,7 @@ MEASURES: dict[str, Measure] = {
             "count",
             frozenset({"association", "intervention"}),
             gendered=True,
+            counts_people=True,
         ),
     )
 }

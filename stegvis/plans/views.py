@@ -341,7 +341,9 @@ def _period(request: HttpRequest, plan: Plan) -> tuple[PeriodForm, Period]:
 def plan_follow_up(request: HttpRequest, association: str, plan: str) -> HttpResponse:
     obj = get_plan_for_user(request, plan)
     form, period = _period(request, obj)
-    result = follow_up(obj, period)
+    actor = get_actor(request)
+    # The office reads exact counts; every other reader a published table (calculations.md §6).
+    result = follow_up(obj, period, publish=actor.role != Role.OFFICE)
     return render(
         request,
         "plans/follow_up.html",
@@ -349,7 +351,7 @@ def plan_follow_up(request: HttpRequest, association: str, plan: str) -> HttpRes
             "plan": obj,
             "form": form,
             "result": result,
-            "can_edit": can_edit_plans(get_actor(request)),
+            "can_edit": can_edit_plans(actor),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

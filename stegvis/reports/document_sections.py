@@ -466,18 +466,14 @@ def _goals(c: Context, individual: Section) -> Section:
         .first()
     )
     if plan is not None:
-        result = follow_up(plan, measures.Period(c.start, c.end))
+        # Published, counts of people are suppressed as one row (followup's docstring).
+        result = follow_up(plan, measures.Period(c.start, c.end), publish=c.publish)
         plan_rows: list[tuple[str, list[Value]]] = []
         for area in result.areas:
             for row in area.goals:
-                count_unit = row.measure is not None and row.measure.unit == "count"
-                cells = {cell.group: cell.outcome for cell in row.cells}
+                cells = {cell.group: cell.mark or cell.outcome for cell in row.cells}
                 values: list[Value] = [row.target]
-                for g in ("women", "men", "total"):
-                    value: Value = cells.get(g)
-                    if c.publish and count_unit and isinstance(value, Decimal):
-                        value = suppress_counts([int(value)])[0]
-                    values.append(value)
+                values.extend(cells.get(g) for g in ("women", "men", "total"))
                 values.append(row.total.verdict_label)
                 plan_rows.append((row.goal.text, values))
         if plan_rows:

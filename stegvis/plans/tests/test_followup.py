@@ -31,7 +31,7 @@ from stegvis.finance.models import BudgetPost, Outcome
 from stegvis.interventions.models import Attendance, StructuralActivity
 from stegvis.interventions.tests.factories import StructuralInterventionFactory
 from stegvis.plans import measures, services
-from stegvis.plans.followup import MET, NOT_MEASURABLE, NOT_MET, follow_up
+from stegvis.plans.followup import HIDDEN, MET, NOT_MEASURABLE, NOT_MET, follow_up
 from stegvis.plans.measures import Period
 from stegvis.plans.services import ActivityDetails, GoalDetails
 from stegvis.surveys import services as surveys
@@ -208,7 +208,7 @@ def test_the_follow_up_table_of_the_worked_examples(plan, django_assert_max_num_
     assert rows["Ett gott samarbete med medlemmarna"] == (None, [("total", None, NOT_MEASURABLE)])
     reasons = {row.goal.text: row.reason for area in result.areas for row in area.goals}
     assert reasons["Ett gott samarbete med medlemmarna"] == "Målet följs upp i text."
-    assert result.counts() == {MET: 5, NOT_MET: 2, NOT_MEASURABLE: 1}
+    assert result.counts() == {MET: 5, NOT_MET: 2, NOT_MEASURABLE: 1, HIDDEN: 0}
     [activity] = result.areas[0].activities
     assert (activity.text, activity.status) == ("Medlemssamråd", "planned")
 
@@ -223,6 +223,64 @@ def test_a_shorter_period_counts_only_its_own_figures(plan):
         ("men", D(3), NOT_MET),
         ("total", D(11), MET),
     ]
+
+
+def published(result):
+    return {
+        row.goal.text: [(c.group, c.mark or c.outcome, c.verdict) for c in row.cells]
+        for area in result.areas
+        for row in area.goals
+    }
+
+
+def test_published_counts_of_people_are_suppressed_as_one_row(plan):
+    """calculations.md §6 for the board's page and the annual report. The year: 12 women, 8 men
+    and 1 not given (21). The one not given is 1-4: alone hidden in its row, so the smallest shown
+    cell goes too (men 8 → "–"); showing the men would give 21 - 12 - 8 = 1 back. The half year:
+    7 women, 3 men, 1 not given (11): men and not given are "<5" and add up to 4 in three ways."""
+    rows = published(follow_up(plan, publish=True))
+    assert rows["Kunskapslyft"] == [
+        ("women", D(12), MET),
+        ("men", "–", HIDDEN),
+        ("total", D(21), MET),
+    ]
+    half = published(follow_up(plan, Period(date(2026, 1, 1), date(2026, 6, 30)), publish=True))
+    assert half["Kunskapslyft"] == [
+        ("women", D(7), NOT_MET),
+        ("men", "<5", HIDDEN),
+        ("total", D(11), MET),
+    ]
+    # Shares and counts of things (activities) are not counts of people: as the office sees them.
+    assert rows["Stegförflyttning"] == [
+        ("women", D("60.0"), MET),
+        ("men", D("40.0"), NOT_MET),
+        ("total", D("50.0"), MET),
+    ]
+    # The counts read the totals' verdicts, which are shown.
+    assert follow_up(plan, publish=True).counts() == {
+        MET: 5,
+        NOT_MET: 2,
+        NOT_MEASURABLE: 1,
+        HIDDEN: 0,
+    }
+
+
+def test_a_published_total_of_one_to_four_hides_its_verdict(world, A, area):
+    structural_attendance(world)
+    services.add_goal(A["alice"], area, GoalDetails("Få deltagare", "structural_attendees", D(2)))
+    # The March seminar alone: 7 women, 3 men, 1 not given.
+    result = follow_up(area.plan, Period(date(2026, 3, 1), date(2026, 3, 1)), publish=True)
+    [row] = [r for a in result.areas for r in a.goals if r.goal.text == "Få deltagare"]
+    assert [(c.mark, c.verdict) for c in row.cells] == [("", MET)]  # 11, shown
+    Attendance.objects.filter(activity__date=date(2026, 3, 1)).update(women=2, men=1, other=0)
+    result = follow_up(area.plan, Period(date(2026, 3, 1), date(2026, 3, 1)), publish=True)
+    [row] = [r for a in result.areas for r in a.goals if r.goal.text == "Få deltagare"]
+    assert [(c.outcome, c.mark, c.verdict) for c in row.cells] == [(None, "<5", HIDDEN)]
+    assert result.counts()[HIDDEN] == 1
+    # The office's own table is exact.
+    office = follow_up(area.plan, Period(date(2026, 3, 1), date(2026, 3, 1)))
+    [row] = [r for a in office.areas for r in a.goals if r.goal.text == "Få deltagare"]
+    assert [(c.outcome, c.verdict) for c in row.cells] == [(D(3), MET)]
 
 
 def test_a_new_figure_source_plugs_in_with_one_function(plan, monkeypatch):

@@ -145,6 +145,34 @@ def test_the_follow_up_page_shows_verdicts_and_a_bad_period(world, as_persona, A
     assert "Periodens slut kan inte vara före dess början." in response.content.decode()
 
 
+def test_the_follow_up_page_suppresses_counts_of_people_for_every_reader_but_the_office(
+    world, as_persona, A, area
+):
+    """calculations.md §6: 12 women, 8 men and 1 not given attended. The office reads them; the
+    board and the auditor read women 12, men "–" (8 would give the 1 back), total 21."""
+    from stegvis.plans.tests.test_followup import structural_attendance
+
+    structural_attendance(world)
+    services.add_goal(
+        A["alice"],
+        area,
+        GoalDetails("Kunskapslyft", "structural_attendees", Decimal(10), by_gender=True),
+    )
+    url = u(world, "follow_up", plan=area.plan.public_id)
+
+    def outcomes(persona):
+        result = as_persona(persona).get(url).context["result"]
+        [row] = result.areas[0].goals
+        return [cell.mark or cell.outcome for cell in row.cells]
+
+    assert outcomes("alice") == [Decimal(12), Decimal(8), Decimal(21)]
+    for persona in ("carol", "helena"):
+        assert outcomes(persona) == [Decimal(12), "–", Decimal(21)]
+    page = as_persona("carol").get(url).content.decode()
+    assert "Visas inte (färre än 5)" in page
+    assert "visas som ”<5”" in page
+
+
 PAGES = ["list", "detail", "follow_up", "document"]
 
 

@@ -169,7 +169,8 @@ def test_a_small_effect_is_hidden_from_the_board(world):
     assert dict(board["key_figures"].rows)["Samhällsekonomisk effekt (kr)"] == [HIDDEN]
 
 
-def test_structural_activities_attendance_and_hours(world):
+def _seminars(world) -> None:
+    """Kunskapslyft: two seminars January-June (15 women, 8 men, 1 not given) and one after."""
     seminars = StructuralInterventionFactory(
         name="Kunskapslyft", provider=world.p, lead_association=world.a
     )
@@ -185,6 +186,10 @@ def test_structural_activities_attendance_and_hours(world):
         )
         for org, (w, m, o) in attendees.items():
             Attendance.objects.create(activity=activity, organisation=org, women=w, men=m, other=o)
+
+
+def test_structural_activities_attendance_and_hours(world):
+    _seminars(world)
     tables, _sections = _tables(world)
     assert tables["activities"].rows == [("Kunskapslyft", [2, Decimal("5.5")])]
     assert tables["attendance"].rows == [
@@ -200,6 +205,31 @@ def test_structural_activities_attendance_and_hours(world):
     published, _s = _tables(world, publish=True)
     org = published["attendance_org"].rows
     assert org[1][1][0] == SMALL and org[1][1][1] == SMALL
+
+
+def test_the_plans_goals_publish_counts_of_people_as_one_row(world):
+    """The plan's goals in the annual report follow plans.followup: attendees (people) as one
+    suppressed row, activities (not people) as counted. January-June: 15 women, 8 men, 1 not
+    given at 2 activities. Published, the 1 not given is 1-4 and alone in its row, so the men (8)
+    are hidden too; shown, 24 - 15 - 8 would give it back."""
+    from stegvis.plans import services as plans
+    from stegvis.plans.services import GoalDetails
+
+    _seminars(world)
+    alice = Actor(user=world["alice"], assignment=world.roles["alice"])
+    area = plans.add_area(alice, plans.create_plan(alice, 2026), "Samverkan")
+    plans.add_goal(
+        alice,
+        area,
+        GoalDetails("Kunskapslyft", "structural_attendees", Decimal(10), by_gender=True),
+    )
+    plans.add_goal(alice, area, GoalDetails("Aktiviteter", "structural_activities", Decimal(3)))
+    office, _s = _tables(world)
+    board, _s = _tables(world, publish=True)
+    assert dict(office["plan_goals"].rows)["Kunskapslyft"] == [10, 15, 8, 24, "Uppfyllt"]
+    assert dict(board["plan_goals"].rows)["Kunskapslyft"] == [10, 15, HIDDEN, 24, "Uppfyllt"]
+    # Two activities against a target of 3: a count of things, the same for the board.
+    assert dict(board["plan_goals"].rows)["Aktiviteter"] == [3, None, None, 2, "Inte uppfyllt"]
 
 
 def test_worked_example_3_cost_distribution_in_the_finance_section(world):
