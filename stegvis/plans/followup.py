@@ -6,10 +6,11 @@ Verdicts: ``met``, ``not_met``, ``not_measurable`` (no figure: a text goal, a me
 source does not exist yet, too few answers, …) — never a number that was not computed.
 
 Published (``publish=True``: every reader but the office, and the published annual report), the
-outcomes of a goal that counts people (``Measure.counts_people``) follow calculations.md §6: women, men and other with their total are one row
-of ``reports.suppression.suppress_row`` (other is not shown, but it is part of the total), so a
-count of 1–4 is "<5" and the cell that would give it back is "–". A hidden cell's verdict is
-``hidden`` too: a verdict against the target would tell on which side of it the count lies.
+outcomes of a goal that counts people (``Measure.counts_people``) follow calculations.md §6:
+women, men and other with their total are one row of ``reports.suppression.suppress_row``
+(other is not shown, but it is part of the total), so a count of 1–4 is "<5" and the cell that
+would give it back is "–". A hidden cell's verdict is ``hidden`` too: a verdict against the
+target would tell on which side of it the count lies.
 """
 
 from __future__ import annotations
@@ -109,8 +110,8 @@ def _marks(values: dict[str, Decimal | None], groups: tuple[str, ...]) -> dict[s
         return {"total": shown} if isinstance(shown, str) else {}
     women, men, total = (int(values[g] or 0) for g in ("women", "men", "total"))
     cells, row_total = suppress_row([women, men, total - women - men])
-    shown = {"women": cells[0], "men": cells[1], "total": row_total}
-    return {g: v for g, v in shown.items() if isinstance(v, str)}
+    published = {"women": cells[0], "men": cells[1], "total": row_total}
+    return {g: v for g, v in published.items() if isinstance(v, str)}
 
 
 def goal_row(goal: PlanGoal, period: Period, *, publish: bool = False) -> GoalRow:

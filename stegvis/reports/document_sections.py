@@ -15,7 +15,7 @@ charts of counts are drawn only when nothing in them is suppressed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -42,8 +42,8 @@ from stegvis.reports import document_figures
 from stegvis.reports.association import RangePackage, range_packages
 from stegvis.reports.periods import date_range
 from stegvis.reports.socioeconomic import socioeconomic_effect
-from stegvis.reports.suppression import HIDDEN, SMALL, mark, suppress_counts
-from stegvis.reports.tables import Table, Value, counts_table, published
+from stegvis.reports.suppression import HIDDEN, SMALL, Member, mark, suppress_counts
+from stegvis.reports.tables import Table, Value, counts_table, published, published_together
 from stegvis.surveys.results import year_totals
 
 # Section keys in the order of the document; the office writes one text per section.
@@ -218,6 +218,8 @@ class Context:
     # The period's current packages (``association.range_packages``), read once for the sums
     # and the coverage notes.
     packages: list[RangePackage] | None = None
+    # The tables of exits, built (and published together) once: see ``exit_tables``.
+    exits: dict[str, Table] | None = None
 
     @property
     def year(self) -> int:
@@ -282,9 +284,95 @@ def _individual(c: Context) -> Section:
     return section
 
 
+def exit_links(n_interventions: int, n_genders: int, n_groups: int) -> list[list[Member]]:
+    """The figures that exits by gender (0: interventions × genders), exits by report group (1:
+    interventions × groups) and exits by group and gender (2: groups × genders) share: each
+    intervention's exits, each gender's, each group's, and all exits."""
+    n, k, m = n_interventions, n_genders, n_groups
+    return [
+        *([(0, (i, k)), (1, (i, m))] for i in range(n)),
+        *([(0, (n, g)), (2, (m, g))] for g in range(k)),
+        *([(1, (n, j)), (2, (j, k))] for j in range(m)),
+        [(0, (n, k)), (1, (n, m)), (2, (m, k))],
+    ]
+
+
+def exit_tables(c: Context) -> dict[str, Table]:
+    """Exits per intervention and gender, per report group and intervention, per group and
+    gender, and the violence screening of the exits per intervention (only interventions with
+    exits). Published (``c.publish``), the four are suppressed together: they share each
+    intervention's exits, each gender's, each group's and all exits, and a figure hidden in one
+    table but shown in another would give hidden cells back (``exit_links``; the screening's
+    row totals are the exits where every exit was screened or not). Built once per context."""
+    if c.exits is not None:
+        return c.exits
+    per = [(f.intervention.name, f) for f in c.per if f.intervention is not None]
+    if not per:
+        c.exits = {}
+        return c.exits
+    labels = _gender_labels(c.genders)
+    groups = ReportGroup.choices
+    screened = [i for i, (_n, f) in enumerate(per) if f.row("participants", "exited")["total"]]
+    tables = [
+        counts_table(
+            _("Avslutade deltagare per insats"),
+            labels,
+            [(n, [f.row("participants", "exited").get(g, 0) for g in c.genders]) for n, f in per],
+            total_label=_("Totalt"),
+            key="exited",
+        ),
+        counts_table(
+            _("Avslut per avslutsgrupp och insats"),
+            [str(label) for _value, label in groups],
+            [(n, [f.row("exit_groups", g)["total"] for g, _l in groups]) for n, f in per],
+            total_label=_("Totalt"),
+            key="exit_groups",
+        ),
+        counts_table(
+            _("Avslut per avslutsgrupp och kön"),
+            labels,
+            [
+                (str(label), [c.total.row("exit_groups", g)[x] for x in c.genders])
+                for g, label in groups
+            ],
+            total_label=_("Totalt"),
+            key="exit_groups_gender",
+        ),
+    ]
+    if screened:
+        tables.append(
+            counts_table(
+                _("Avslutade deltagare som fått frågor om våld"),
+                [_("Tillfrågade"), _("Inte tillfrågade")],
+                [
+                    (
+                        per[i][0],
+                        [
+                            per[i][1].row("violence_screening", "asked")["total"],
+                            per[i][1].row("violence_screening", "not_asked")["total"],
+                        ],
+                    )
+                    for i in screened
+                ],
+                total_label=_("Totalt"),
+                key="violence_screening",
+            )
+        )
+    if c.publish:
+        n, k = len(per), len(c.genders)
+        links = exit_links(n, k, len(groups))
+        if screened:
+            links += [[(0, (i, k)), (3, (row, 2))] for row, i in enumerate(screened)]
+            links.append([(0, (n, k)), (3, (len(screened), 2))])
+        tables = published_together(tables, links)
+    c.exits = {t.key: t for t in tables}
+    return c.exits
+
+
 def individual_tables(c: Context) -> list[Table]:
     """Participants, new and exited per intervention and gender; exits per report group and
-    intervention, and per group and gender (suppressed when ``c.publish``)."""
+    intervention, and per group and gender (suppressed when ``c.publish``; the tables of exits
+    together, see ``exit_tables``)."""
     labels = _gender_labels(c.genders)
     names = [f.intervention.name for f in c.per if f.intervention is not None]
 
@@ -295,7 +383,7 @@ def individual_tables(c: Context) -> list[Table]:
             rows.append((n, [counts.get(g, 0) for g in c.genders]))
         return rows
 
-    groups = ReportGroup.choices
+    exits = exit_tables(c)
     return [
         _counts(
             _("Deltagare per insats"),
@@ -311,33 +399,9 @@ def individual_tables(c: Context) -> list[Table]:
             "new",
             c.publish,
         ),
-        _counts(
-            _("Avslutade deltagare per insats"),
-            labels,
-            by_gender(lambda f: f.row("participants", "exited")),
-            "exited",
-            c.publish,
-        ),
-        _counts(
-            _("Avslut per avslutsgrupp och insats"),
-            [str(label) for _value, label in groups],
-            [
-                (n, [f.row("exit_groups", g)["total"] for g, _l in groups])
-                for n, f in zip(names, c.per, strict=True)
-            ],
-            "exit_groups",
-            c.publish,
-        ),
-        _counts(
-            _("Avslut per avslutsgrupp och kön"),
-            labels,
-            [
-                (str(label), [c.total.row("exit_groups", g)[x] for x in c.genders])
-                for g, label in groups
-            ],
-            "exit_groups_gender",
-            c.publish,
-        ),
+        exits["exited"],
+        exits["exit_groups"],
+        exits["exit_groups_gender"],
     ]
 
 
@@ -386,16 +450,31 @@ def _structural(c: Context) -> Section:
         for name in dict.fromkeys(r["intervention__name"] for r in volume)
         if name in by_intervention
     ]
-    for data, title, key in (
-        (per_intervention, _("Deltagare i aktiviteterna per insats"), "attendance"),
-        (
-            list(by_organisation.items()),
-            _("Deltagare i aktiviteterna per organisation"),
-            "attendance_org",
+    if not per_intervention:
+        return section
+    attendance_tables = [
+        counts_table(
+            _("Deltagare i aktiviteterna per insats"),
+            labels,
+            per_intervention,
+            total_label=_("Totalt"),
+            key="attendance",
         ),
-    ):
-        if data:
-            section.tables.append(_counts(title, labels, data, key, c.publish))
+        counts_table(
+            _("Deltagare i aktiviteterna per organisation"),
+            labels,
+            list(by_organisation.items()),
+            total_label=_("Totalt"),
+            key="attendance_org",
+        ),
+    ]
+    if c.publish:
+        # The two tables share their total row (per gender and in all): suppressed together.
+        n, m = len(per_intervention), len(by_organisation)
+        attendance_tables = published_together(
+            attendance_tables, [[(0, (n, g)), (1, (m, g))] for g in range(len(labels) + 1)]
+        )
+    section.tables.extend(attendance_tables)
     return section
 
 
@@ -534,30 +613,17 @@ def _surveys(c: Context) -> Section:
 
 def _violence(c: Context) -> Section:
     section = Section("violence", _title("violence"))
-    rows = [
-        (
-            f.intervention.name,
-            [
-                f.row("violence_screening", "asked")["total"],
-                f.row("violence_screening", "not_asked")["total"],
-            ],
-        )
-        for f in c.per
-        if f.intervention is not None and f.row("participants", "exited")["total"]
-    ]
-    if not rows:
+    table = exit_tables(c).get("violence_screening")
+    if table is None:
         section.empty = True
         return section
-    table = _counts(
-        _("Avslutade deltagare som fått frågor om våld"),
-        [_("Tillfrågade"), _("Inte tillfrågade")],
-        rows,
-        "violence_screening",
-        c.publish,
-    )
     section.tables.append(table)
+    exact = exit_tables(replace(c, publish=False, exits=None))["violence_screening"]
     shares: list[tuple[str, list[Value]]] = []
-    for (name, (asked, not_asked)), (_label, shown) in zip(rows, table.rows, strict=False):
+    for (name, (asked, not_asked, _total)), (_label, shown) in zip(
+        exact.rows[:-1], table.rows[:-1], strict=True
+    ):
+        assert isinstance(asked, int) and isinstance(not_asked, int)
         value = share(asked, asked + not_asked)
         if c.publish and not (
             share_shown(asked, asked + not_asked) and all(_shown(v) for v in shown)

@@ -17,6 +17,11 @@ for a cell that has only one possible value, one more cell of its row is hidden;
 until no hidden cell can be recomputed. ``tests/test_suppression.py`` checks this on generated
 tables.
 
+Tables that publish the same figure (the exits per intervention are the row totals both of exits by
+gender and of exits by report group) are suppressed together with :func:`suppress_linked`: a figure
+hidden in one is hidden in all, and the linear programme spans every table at once, so that no
+table's shown cells pin a figure that another table hides.
+
 The office's own views show exact numbers; this is applied only at the edge of publication.
 """
 
@@ -137,54 +142,7 @@ class _Table:
                 if not safe and self.hide_in(line):
                     changed = True
 
-    def pinned(self) -> list[Position]:
-        """Hidden entries whose only possible value follows from what is shown."""
-        hidden = [
-            (r, c)
-            for r in range(self.n_rows + 1)
-            for c in range(self.n_cols + 1)
-            if self.hidden[r][c]
-        ]
-        if not hidden:
-            return []
-        index = {pos: i for i, pos in enumerate(hidden)}
-        a_eq: list[np.ndarray] = []
-        b_eq: list[float] = []
-        for line in self.lines:
-            *parts, last = line
-            row = np.zeros(len(hidden))
-            rhs = 0.0
-            for sign, pos in [*((1, p) for p in parts), (-1, last)]:
-                if pos in index:
-                    row[index[pos]] += sign
-                else:
-                    rhs -= sign * self.value(pos)
-            if row.any():
-                a_eq.append(row)
-                b_eq.append(rhs)
-        bounds = [_range(self.value(pos)) for pos in hidden]
-        result = []
-        for pos, i in index.items():
-            objective = np.zeros(len(hidden))
-            objective[i] = 1
-            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if high.status == 3:  # unbounded above: not pinned
-                continue
-            if round(-high.fun) - round(low.fun) < 1:
-                result.append(pos)
-        return result
-
-    def settle(self) -> None:
-        while True:
-            self.settle_lines()
-            pinned = self.pinned()
-            if not pinned:
-                return
-            if not any(self._hide_near(pos) for pos in pinned):
-                return  # every non-zero entry is hidden: nothing more can be shown less
-
-    def _hide_near(self, pos: Position) -> bool:
+    def hide_near(self, pos: Position) -> bool:
         """Hide one more entry in the pinned cell's row, else its column, else the shown
         non-zero entry that is smallest anywhere (often the grand total of a tiny table)."""
         r, c = pos
@@ -207,9 +165,118 @@ class _Table:
         return mark(v) if self.hidden[r][c] else v
 
 
-def suppress_grid(cells: Sequence[Sequence[int]]) -> Grid:
-    """Suppress a table of counts with row totals, column totals and a grand total, all computed
-    from the cells (so they always add up)."""
+Member = tuple[int, Position]  # a table's index and an entry of its extended grid
+
+
+class _Linked:
+    """Tables suppressed together: ``links`` name groups of entries (a table's index and an
+    entry of its extended grid, whose last row and column are the totals) that publish the same
+    figure. A group whose entries do not hold one value is not the same figure and is ignored."""
+
+    def __init__(self, tables: list[_Table], links: Sequence[Sequence[Member]] = ()) -> None:
+        self.tables = tables
+        # Links that share an entry are one figure: merge them (union-find on the entries).
+        parent: dict[Member, Member] = {}
+
+        def root(member: Member) -> Member:
+            while parent.setdefault(member, member) != member:
+                member = parent[member]
+            return member
+
+        for link in links:
+            members = list(dict.fromkeys(link))
+            if len({self.tables[t].value(pos) for t, pos in members}) == 1:
+                for member in members[1:]:
+                    parent[root(member)] = root(members[0])
+        figures: dict[Member, list[Member]] = {}
+        for member in parent:
+            figures.setdefault(root(member), []).append(member)
+        self.links: list[list[Member]] = [m for m in figures.values() if len(m) > 1]
+
+    def _hide(self, member: Member) -> None:
+        t, (r, c) = member
+        self.tables[t].hidden[r][c] = True
+
+    def _is_hidden(self, member: Member) -> bool:
+        return self.tables[member[0]].is_hidden(member[1])
+
+    def sync(self) -> bool:
+        """Hide a linked figure everywhere it is hidden anywhere; True if anything changed."""
+        changed = False
+        for link in self.links:
+            if any(self._is_hidden(m) for m in link):
+                for member in link:
+                    if not self._is_hidden(member):
+                        self._hide(member)
+                        changed = True
+        return changed
+
+    def pinned(self) -> list[list[Member]]:
+        """The hidden figures (each as every entry that publishes it) whose only possible value
+        follows from what is shown in all the tables together."""
+        variable: dict[Member, int] = {}
+        n = 0
+        for link in self.links:
+            hidden = [m for m in link if self._is_hidden(m)]
+            for member in hidden:
+                variable[member] = n
+            n += bool(hidden)
+        for t, table in enumerate(self.tables):
+            for r in range(table.n_rows + 1):
+                for c in range(table.n_cols + 1):
+                    if table.hidden[r][c] and (t, (r, c)) not in variable:
+                        variable[(t, (r, c))] = n
+                        n += 1
+        if not n:
+            return []
+        a_eq: list[np.ndarray] = []
+        b_eq: list[float] = []
+        for t, table in enumerate(self.tables):
+            for line in table.lines:
+                *parts, last = line
+                row = np.zeros(n)
+                rhs = 0.0
+                for sign, pos in [*((1, p) for p in parts), (-1, last)]:
+                    if (t, pos) in variable:
+                        row[variable[(t, pos)]] += sign
+                    else:
+                        rhs -= sign * table.value(pos)
+                if row.any():
+                    a_eq.append(row)
+                    b_eq.append(rhs)
+        members: list[list[Member]] = [[] for _ in range(n)]
+        for member, i in variable.items():
+            members[i].append(member)
+        bounds = [_range(self.tables[m[0][0]].value(m[0][1])) for m in members]
+        result = []
+        for i in range(n):
+            objective = np.zeros(n)
+            objective[i] = 1
+            low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            if high.status == 3:  # unbounded above: not pinned
+                continue
+            if round(-high.fun) - round(low.fun) < 1:
+                result.append(members[i])
+        return result
+
+    def settle(self) -> None:
+        while True:
+            while True:
+                for table in self.tables:
+                    table.settle_lines()
+                if not self.sync():
+                    break
+            pinned = self.pinned()
+            if not pinned:
+                return
+            # One more entry near the first pinned figure that has one (in the first of its
+            # tables that has one), then look again: that may already free the others.
+            if not any(any(self.tables[t].hide_near(pos) for t, pos in fig) for fig in pinned):
+                return  # every non-zero entry is hidden: nothing more can be shown less
+
+
+def _checked(cells: Sequence[Sequence[int]]) -> list[list[int]]:
     rows = [list(r) for r in cells]
     if not rows or not rows[0]:
         raise ValueError("En tabell att publicera måste ha minst en cell.")
@@ -217,8 +284,10 @@ def suppress_grid(cells: Sequence[Sequence[int]]) -> Grid:
         raise ValueError("Alla rader i tabellen måste ha lika många celler.")
     if any(n < 0 for r in rows for n in r):
         raise ValueError("En tabell kan inte ha negativa antal.")
-    table = _Table(rows)
-    table.settle()
+    return rows
+
+
+def _grid(table: _Table) -> Grid:
     n_rows, n_cols = table.n_rows, table.n_cols
     return Grid(
         cells=[[table.shown(r, c) for c in range(n_cols)] for r in range(n_rows)],
@@ -226,6 +295,25 @@ def suppress_grid(cells: Sequence[Sequence[int]]) -> Grid:
         column_totals=[table.shown(n_rows, c) for c in range(n_cols)],
         total=table.shown(n_rows, n_cols),
     )
+
+
+def suppress_grid(cells: Sequence[Sequence[int]]) -> Grid:
+    """Suppress a table of counts with row totals, column totals and a grand total, all computed
+    from the cells (so they always add up)."""
+    table = _Table(_checked(cells))
+    _Linked([table]).settle()
+    return _grid(table)
+
+
+def suppress_linked(
+    tables: Sequence[Sequence[Sequence[int]]], links: Sequence[Sequence[Member]]
+) -> list[Grid]:
+    """Suppress tables that share figures, together (see the module's docstring). ``links``:
+    groups of ``(table index, (row, column))`` in each table's extended grid (row ``len(cells)``
+    is the total row, column ``len(cells[0])`` the total column) that hold the same figure."""
+    grids = [_Table(_checked(cells)) for cells in tables]
+    _Linked(grids, links).settle()
+    return [_grid(table) for table in grids]
 
 
 def suppress_row(values: Sequence[int]) -> tuple[list[Shown], Shown]:

@@ -21,7 +21,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .suppression import suppress_grid
+from .suppression import Grid, Member, suppress_grid, suppress_linked
 
 Value = int | Decimal | str | None
 
@@ -64,20 +64,38 @@ def counts_table(
     )
 
 
-def published(table: Table) -> Table:
-    """The table as it may leave the office: counts 1–4 as "<5", and complementary cells
-    hidden so that no hidden count can be recomputed from the totals shown."""
-    if table.suppressed:
-        return table
+def _cells(table: Table) -> list[list[int]]:
     if not table.has_totals or len(table.rows) < 2:
         raise ValueError(f"Tabellen ”{table.title}” saknar summor och kan inte publiceras.")
-    cells = [[int(v) for v in values[:-1]] for _, values in table.rows[:-1]]  # type: ignore[arg-type]
-    grid = suppress_grid(cells)
+    return [[int(v) for v in values[:-1]] for _, values in table.rows[:-1]]  # type: ignore[arg-type]
+
+
+def _shown(table: Table, grid: Grid) -> Table:
     rows: list[tuple[str, list[Value]]] = []
     for (label, _), shown, total in zip(table.rows[:-1], grid.cells, grid.row_totals, strict=True):
         rows.append((label, [*shown, total]))
     rows.append((table.rows[-1][0], [*grid.column_totals, grid.total]))
     return replace(table, rows=rows, suppressed=True)
+
+
+def published(table: Table) -> Table:
+    """The table as it may leave the office: counts 1–4 as "<5", and complementary cells
+    hidden so that no hidden count can be recomputed from the totals shown."""
+    if table.suppressed:
+        return table
+    return _shown(table, suppress_grid(_cells(table)))
+
+
+def published_together(tables: Sequence[Table], links: Sequence[Sequence[Member]]) -> list[Table]:
+    """Tables of counts that publish the same figures, as they may leave the office together
+    (``suppression.suppress_linked``; ``links`` name the entries, counting each table's total
+    row and total column, that hold one figure)."""
+    if any(t.suppressed for t in tables):
+        raise ValueError(
+            "Tabeller som publiceras tillsammans får inte vara publicerade var för sig."
+        )
+    grids = suppress_linked([_cells(t) for t in tables], links)
+    return [_shown(t, grid) for t, grid in zip(tables, grids, strict=True)]
 
 
 def _csv_value(value: Value) -> str:

@@ -125,6 +125,95 @@ def test_the_board_sees_no_count_from_1_to_4_and_no_share_that_reveals_one(world
     assert key["Deltagare i individinriktade insatser"] == [44]
 
 
+def test_the_boards_tables_of_exits_show_a_shared_figure_alike_or_hide_it_everywhere(world):
+    """Exits by gender, by report group and by group and gender share their totals (each
+    intervention's exits, each gender's, each group's): suppressed together, a figure hidden in
+    one of them is hidden in all (suppression.suppress_linked)."""
+    build(world)
+    tables, _sections = _tables(world, publish=True)
+    grids = [
+        [values for _label, values in tables[key].rows]
+        for key in ("exited", "exit_groups", "exit_groups_gender")
+    ]
+    n, k, m = len(grids[0]) - 1, len(grids[0][0]) - 1, len(grids[1][0]) - 1
+    for link in document_sections.exit_links(n, k, m):
+        shown = [grids[t][r][c] for t, (r, c) in link]
+        assert all(isinstance(v, int) for v in shown) == any(isinstance(v, int) for v in shown)
+        assert len({v for v in shown if isinstance(v, int)}) <= 1, link
+
+
+def test_the_boards_tables_of_exits_give_no_hidden_exit_back_together(world):
+    """test_suppression.LEAKY as packages: A's 1 woman to work and 4 men to other; B's 19 women
+    and 2 men to work, 4 women and 2 men to other. Suppressed one table at a time, exits by group
+    and gender would show the women's and men's exits (24, 8) that exits by gender hides, and
+    the reader could work out A's 1 woman. Together, nothing is pinned beyond the marks."""
+    from stegvis.aggregates.tests.test_figures import _receive
+    from stegvis.aggregates.tests.test_figures import _tables as package_tables
+    from stegvis.interventions.tests.factories import InterventionFactory
+    from stegvis.reports.tests.test_suppression import _pinned, _withheld
+
+    for code, groups in (
+        ("alfa", {"arbete": (1, 0), "annat": (0, 4)}),
+        ("beta", {"arbete": (19, 2), "annat": (4, 2)}),
+    ):
+        intervention = InterventionFactory(
+            name=code.capitalize(), code=code, provider=world.p, lead_association=world.a
+        )
+        exited = (sum(w for w, _m in groups.values()), sum(m for _w, m in groups.values()))
+        _receive(
+            world, intervention, world.a, "2026Q1", package_tables(exited, (0, 0), groups, (90, 90))
+        )
+    office, _s = _tables(world)
+    board, _s = _tables(world, publish=True)
+    keys = ("exited", "exit_groups", "exit_groups_gender")
+    exact = [[values for _label, values in office[key].rows] for key in keys]
+    shown = [[values for _label, values in board[key].rows] for key in keys]
+    assert exact[0] == [[1, 4, 5], [23, 4, 27], [24, 8, 32]]
+    links = document_sections.exit_links(2, 2, 5)
+    assert not _pinned(shown, links) - _pinned([_withheld(t) for t in exact], links)
+
+
+def test_the_violence_screening_is_suppressed_with_the_exits(world):
+    """The screening table's row totals are the interventions' exits. A: 3 women and 3 men to
+    work, 8 women to other, 10 of the 14 asked; B: 1 man to work, 3 women and 2 men to other,
+    all 6 asked. Published on its own the screening table shows A's 14 and B's 6, which the
+    tables of exits hide, and every cell of exits by group and intervention could be worked
+    out; published together, nothing is pinned beyond the marks."""
+    from stegvis.aggregates.tests.test_figures import _receive
+    from stegvis.aggregates.tests.test_figures import _tables as package_tables
+    from stegvis.interventions.tests.factories import InterventionFactory
+    from stegvis.reports.tests.test_suppression import _pinned, _withheld
+
+    for code, groups, asked in (
+        ("alfa", {"arbete": (3, 3), "annat": (8, 0)}, (8, 2)),
+        ("beta", {"arbete": (0, 1), "annat": (3, 2)}, (3, 3)),
+    ):
+        intervention = InterventionFactory(
+            name=code.capitalize(), code=code, provider=world.p, lead_association=world.a
+        )
+        exited = (sum(w for w, _m in groups.values()), sum(m for _w, m in groups.values()))
+        tables = package_tables(exited, (0, 0), groups, (90, 90))
+        screening = tables["violence_screening"]
+        screening["asked"] = {"kvinna": asked[0], "man": asked[1], "annat": 0}
+        screening["not_asked"] = {
+            "kvinna": exited[0] - asked[0],
+            "man": exited[1] - asked[1],
+            "annat": 0,
+        }
+        _receive(world, intervention, world.a, "2026Q1", tables)
+    office, _s = _tables(world)
+    board, _s = _tables(world, publish=True)
+    keys = ("exited", "exit_groups", "exit_groups_gender", "violence_screening")
+    exact = [[values for _label, values in office[key].rows] for key in keys]
+    shown = [[values for _label, values in board[key].rows] for key in keys]
+    assert exact[3] == [[10, 4, 14], [6, 0, 6], [16, 4, 20]]
+    links = document_sections.exit_links(2, 2, 5)
+    links += [[(0, (0, 2)), (3, (0, 2))], [(0, (1, 2)), (3, (1, 2))], [(0, (2, 2)), (3, (2, 2))]]
+    assert not _pinned(shown, links) - _pinned([_withheld(t) for t in exact], links)
+    # The share asked is shown only where its table's row is.
+    assert [v for _label, (v,) in board["violence_share"].rows] == [None, None]
+
+
 def test_share_shown_needs_5_in_the_base_the_part_and_the_rest():
     assert share_shown(0, 5)
     assert share_shown(5, 10)
@@ -230,6 +319,38 @@ def test_the_plans_goals_publish_counts_of_people_as_one_row(world):
     assert dict(board["plan_goals"].rows)["Kunskapslyft"] == [10, 15, HIDDEN, 24, "Uppfyllt"]
     # Two activities against a target of 3: a count of things, the same for the board.
     assert dict(board["plan_goals"].rows)["Aktiviteter"] == [3, None, None, 2, "Inte uppfyllt"]
+
+
+def test_attendance_per_intervention_and_per_organisation_are_suppressed_together(world):
+    """Both tables end in the same total row. Försäkringskassan: 5 women and 1 not given;
+    Krokom: 3 men and 3 not given (12 in all). Per intervention: 5, "<5", "<5", 12. Suppressed
+    on its own, the table per organisation would hide the women's 5 as "–" in its total row, and
+    the 5 shown per intervention would give Försäkringskassan's women back."""
+    from stegvis.reports.tests.test_suppression import _pinned, _withheld
+
+    seminars = StructuralInterventionFactory(
+        name="Kunskapslyft", provider=world.p, lead_association=world.a
+    )
+    activity = StructuralActivity.objects.create(
+        intervention=seminars, date=date(2026, 3, 3), title="Seminarium", type="seminarium", hours=2
+    )
+    for name, (w, m, o) in (("Försäkringskassan", (5, 0, 1)), ("Krokom kommun", (0, 3, 3))):
+        Attendance.objects.create(
+            activity=activity,
+            organisation=Organisation.objects.get(name=name),
+            women=w,
+            men=m,
+            other=o,
+        )
+    office, _s = _tables(world)
+    board, _s = _tables(world, publish=True)
+    keys = ("attendance", "attendance_org")
+    exact = [[values for _label, values in office[key].rows] for key in keys]
+    shown = [[values for _label, values in board[key].rows] for key in keys]
+    assert exact[0] == [[5, 3, 4, 12], [5, 3, 4, 12]]
+    links = [[(0, (1, g)), (1, (2, g))] for g in range(4)]
+    assert not _pinned(shown, links) - _pinned([_withheld(t) for t in exact], links)
+    assert shown[0][-1][0] == shown[1][-1][0] == HIDDEN  # the women's 5, in both tables
 
 
 def test_worked_example_3_cost_distribution_in_the_finance_section(world):
