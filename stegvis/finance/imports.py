@@ -33,7 +33,6 @@ from stegvis.finance.models import (
     ContributionKey,
     Outcome,
 )
-from stegvis.interventions.models import Intervention
 
 MAX_ROWS = 20_000
 QUARTER = re.compile(r"^(?:k|kv|q)\s*([1-4])$", re.IGNORECASE)
@@ -325,11 +324,6 @@ def read_year_file(association: Association, data: bytes, filename: str) -> Year
         plan.problems.add(None, "", _("Kolumner saknas: %(cols)s.") % {"cols": ", ".join(missing)})
         return plan
     interventions = {i.code: i for i in services.interventions_for(association)}
-    other_codes = set(
-        Intervention.objects.exclude(fundings__association=association).values_list(
-            "code", flat=True
-        )
-    )
     years = set()
     codes: set[str] = set()
     for number, row in table:
@@ -369,12 +363,14 @@ def read_year_file(association: Association, data: bytes, filename: str) -> Year
             if category not in Category.values:
                 p.add(number, "kategori", _("Okänd kategori %(value)s.") % {"value": category})
             elif intervention_code and intervention is None:
-                reason = (
-                    _("Insatsen %(code)s tillhör ett annat förbund och kan inte budgeteras här.")
-                    if intervention_code in other_codes
-                    else _("Okänd insats %(code)s.")
+                # The same message whether or not another association funds an intervention
+                # with this code: what other associations fund is not this one's to learn.
+                p.add(
+                    number,
+                    "insats",
+                    _("Okänd insats %(code)s: förbundet finansierar ingen insats med den koden.")
+                    % {"code": intervention_code},
                 )
-                p.add(number, "insats", reason % {"code": intervention_code})
             elif amount is not None and amount < 0:
                 p.add(number, "belopp", _("Ett budgetbelopp kan inte vara negativt."))
             elif not code:

@@ -124,9 +124,10 @@ def test_whole_year_bad_input(world, alice, steg, other, a_members):
     )
     plan = imports.read_year_file(world.a, bad.encode(), "ar.csv")
     messages = plan.problems.messages
+    # Another association funds "annan": the message is the one for a code nobody uses.
     assert (
-        "Rad 2, kolumn insats: Insatsen annan tillhör ett annat förbund och kan inte "
-        "budgeteras här." in messages
+        "Rad 2, kolumn insats: Okänd insats annan: förbundet finansierar ingen insats med den "
+        "koden." in messages
     )
     assert "Rad 3, kolumn belopp: Ett budgetbelopp kan inte vara negativt." in messages
     assert any(m.startswith("Rad 4, kolumn kod: 212000-0000 är inte medlem") for m in messages)
