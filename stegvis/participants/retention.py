@@ -16,7 +16,8 @@ A participant's identity is *due* for erasure on ``today`` when all of these hol
 Erasing clears the national id (and its blind index), the reserve number, the name and the contact
 details, drops the birth date (the birth year stays), stamps ``identity_erased_at``, and empties the
 free-text fields that may describe the person (the referral's need, decision reason and override
-reason; the enrolment's plan, multiparty decision, exit summary and exit notes). Gender, birth
+reason; the enrolment's plan, multiparty decision, exit summary and exit notes; why the violence
+questions could not be asked, which becomes :data:`SCREENING_REASON_ERASED`). Gender, birth
 year, home municipality and every code and date stay, so that statistics and aggregate packages
 are unchanged. Each erasure is one ``participant.erase`` audit event.
 
@@ -35,6 +36,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import (
+    Case,
     DateField,
     DateTimeField,
     Exists,
@@ -43,6 +45,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -59,6 +63,8 @@ from stegvis.participants.models import (
 
 # Rows per bulk update and per consent look-up: well under SQLite's limit on query parameters.
 CHUNK = 500
+# The reason a "not possible" violence screening keeps after erasure (the constraint needs one).
+SCREENING_REASON_ERASED = "Raderad vid gallring"
 
 OPEN_REFERRAL_STATES = [Referral.State.RECEIVED, Referral.State.VISA_BOOKED]
 
@@ -212,6 +218,20 @@ def _erase(provider: Unit, ids: list[int], now: datetime) -> None:
     )
     Enrolment.objects.filter(provider=provider, participant_id__in=ids).update(
         plan_notes="", multiparty_decision="", exit_summary="", exit_notes=""
+    )
+    from stegvis.surveys.models import ViolenceScreening
+
+    # Why the questions could not be asked is free text about the person's situation. The
+    # outcome stays (screening coverage); "not possible" must keep a reason, so it gets this one.
+    ViolenceScreening.objects.filter(provider=provider, enrolment__participant_id__in=ids).exclude(
+        reason__in=["", SCREENING_REASON_ERASED]
+    ).update(
+        reason=Case(
+            When(
+                outcome=ViolenceScreening.Outcome.NOT_POSSIBLE, then=Value(SCREENING_REASON_ERASED)
+            ),
+            default=Value(""),
+        )
     )
 
 

@@ -433,6 +433,31 @@ def test_identity_and_free_texts_go_de_identified_facts_stay(steg):
     assert consent.withdrawn_on == date(2022, 4, 1)
 
 
+def test_why_the_violence_questions_could_not_be_asked_is_erased_the_outcome_stays(steg):
+    from stegvis.participants.retention import SCREENING_REASON_ERASED
+    from stegvis.surveys.models import ViolenceScreening
+
+    participant, kept = person(steg), person(steg, exit_on=None)
+    for who in (participant, kept):
+        ViolenceScreening.objects.create(
+            provider=steg.provider,
+            enrolment=Enrolment.objects.get(participant=who),
+            outcome=ViolenceScreening.Outcome.NOT_POSSIBLE,
+            reason="Partnern satt med i rummet hela samtalet.",
+            on=date(2022, 3, 1),
+        )
+    with on(RETENTION_DATE):
+        run()
+    screening = ViolenceScreening.objects.get(enrolment__participant=participant)
+    assert (screening.outcome, screening.reason, screening.on) == (
+        ViolenceScreening.Outcome.NOT_POSSIBLE,
+        SCREENING_REASON_ERASED,
+        date(2022, 3, 1),
+    )
+    other = ViolenceScreening.objects.get(enrolment__participant=kept)
+    assert other.reason == "Partnern satt med i rummet hela samtalet."
+
+
 def test_other_participants_are_untouched(steg):
     due = person(steg)
     kept = person(steg, withdrawn_on=None, valid_until=date(2030, 1, 1))
