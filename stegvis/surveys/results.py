@@ -117,6 +117,7 @@ class ItemRow:
     groups: dict[Any, Figures] = field(default_factory=dict)
     reference: ReferenceValue | None = None
     previous: Figures | None = None
+    publish: bool = False  # for readers outside the office: the distribution is suppressed
 
     @property
     def difference(self) -> Decimal | None:
@@ -126,12 +127,23 @@ class ItemRow:
             return None
         return ours - self.reference.share_positive
 
-    def distribution_rows(self) -> list[tuple[str, int, Decimal | None]]:
-        """(label, count, share of n) per answer option, for the data table beside the chart."""
-        counts = self.total.distribution
+    def distribution_rows(self) -> list[tuple[str, int | str, Decimal | None]]:
+        """(label, count, share of n) per answer option, for the data table beside the chart.
+
+        Published (``publish``), the counts are one row of calculations.md §6 with n as their
+        total: a count of 1–4 is "<5", the one that would give it back "–", and neither has a
+        share. Empty when even n would have to be hidden, since n is shown beside the question."""
+        counts = [self.total.distribution.get(value, 0) for value, _label in self.options]
+        labels = [label for _value, label in self.options]
+        if not self.publish:
+            return [(lab, n, share(n, self.total.n)) for lab, n in zip(labels, counts, strict=True)]
+        if not counts or not suppress_total(counts).isdigit():
+            return []
         return [
-            (label, counts.get(value, 0), share(counts.get(value, 0), self.total.n))
-            for value, label in self.options
+            (lab, int(shown), share(int(shown), self.total.n))
+            if shown.isdigit()
+            else (lab, shown, None)
+            for lab, shown in zip(labels, suppress(counts), strict=True)
         ]
 
 
@@ -155,6 +167,7 @@ class Results:
     reference_year: int | None
     goals: list[GoalResult]
     offered: int | None = None  # exits offered the survey (exit questionnaires only)
+    publish: bool = False  # read outside the office: small counts suppressed (calculations.md §6)
 
     @property
     def shown(self) -> bool:
@@ -434,11 +447,13 @@ def questionnaire_results(
     survey_round: SurveyRound | None = None,
     split: str | None = None,
     reference_year: int | None = None,
+    publish: bool = False,
 ) -> Results:
     """Everything the results page, its exports and the goals show for one questionnaire and
     year: per question the figures in total and per group, the national reference value of
     ``reference_year`` (default: the latest imported year up to ``year``) and the association's
-    own previous year."""
+    own previous year. ``publish``: for a reader outside the office (the distribution of answers
+    and a response count under 5 are suppressed)."""
     selection: dict[str, Any] = {
         "period": period,
         "intervention": intervention,
@@ -474,6 +489,7 @@ def questionnaire_results(
         row = _item_row(item, total, response_count, references)
         row.groups = {g: by_group[g].get(item.key, Figures()) for g, _label in groups}
         row.previous = previous.get(item.key)
+        row.publish = publish
         _complement(list(row.groups.values()))
         rows.append(row)
     offered = None
@@ -491,6 +507,7 @@ def questionnaire_results(
             questionnaire, year, rows_for_goals(questionnaire, year, rows, selection)
         ),
         offered=offered,
+        publish=publish,
     )
 
 

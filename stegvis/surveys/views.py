@@ -459,6 +459,7 @@ def _results_from(request: HttpRequest, actor: Actor) -> tuple[ResultsFilterForm
         survey_round=values["survey_round"],
         split=values["split"] or None,
         reference_year=values["reference_year"],
+        publish=actor.role != Role.OFFICE,
     )
 
 

@@ -128,6 +128,24 @@ def test_distribution_rows_share_of_all_answers(worked):
     assert sum(count for _label, count, _share in rows) == 7
 
 
+def test_published_distribution_rows_suppress_small_counts(worked):
+    """Question 6 published: 3 "agree", 2 "fully agree", 1 "disagree", 1 "don't know" of 7 are
+    each "<5" with no share; zeros stay 0. A table whose total would have to be hidden is not
+    published at all."""
+    rows = {r.key: r for r in questionnaire_results(worked, year=2026, publish=True).items}
+    assert [count for _label, count, _share in rows["d6"].distribution_rows()] == [
+        0, "<5", 0, "<5", "<5", "<5",
+    ]  # fmt: skip
+    assert {share for _label, count, share in rows["d6"].distribution_rows() if count} == {None}
+    four_and_four = rows["d6"]
+    four_and_four.options = four_and_four.options[:2]
+    four_and_four.total.distribution = {
+        four_and_four.options[0][0]: 4,
+        four_and_four.options[1][0]: 4,
+    }
+    assert four_and_four.distribution_rows() == []
+
+
 def test_nothing_is_shown_below_five_answers(world, loaded, exit_round):
     answer(exit_round, ROWS_2026[:4], date(2026, 3, 10))
     results = questionnaire_results(loaded["deltagare-avslut"], year=2026)

@@ -407,6 +407,26 @@ def test_results_appear_only_from_five_answers(world, as_persona, loaded, exit_r
     assert 'alt="Stapeldiagram: andel positiva svar per fråga' in html
 
 
+def test_the_board_reads_no_answer_count_from_1_to_4(world, as_persona, loaded, exit_round):
+    """calculations.md §6 outside the office: four responses are "fewer than 5", and each
+    answer option's count in the distribution is "<5" (the worked example: every option of
+    question 1 was chosen by 1 or 2 of 7). The office reads the exact counts."""
+    answer(exit_round, ROWS_2026[:4], date(2026, 3, 1))
+    url = a_url(world, "results")
+    board = as_persona("carol").get(url, results_query(loaded)).content.decode()
+    assert "Färre än 5 svar hittills." in board and "4 svar hittills" not in board
+    assert (
+        "4 svar hittills." in as_persona("alice").get(url, results_query(loaded)).content.decode()
+    )
+    answer(exit_round, ROWS_2026[4:], date(2026, 3, 1))
+    for persona, counts in (("alice", [1, 1, 1, 1, 2, 1]), ("helena", ["<5"] * 6)):
+        results = as_persona(persona).get(url, results_query(loaded)).context["results"]
+        q1 = next(r for r in results.items if r.key == "d1")
+        assert [count for _label, count, _share in q1.distribution_rows()] == counts
+    board = as_persona("carol").get(url, results_query(loaded)).content.decode()
+    assert "Antal svar från 1 till 4 visas som ”<5”" in board
+
+
 def test_results_of_one_round(world, as_persona, loaded, exit_round, steg):
     answer(exit_round, ROWS_2026, date(2026, 3, 1))
     other = open_round(world, loaded["deltagare-avslut"], [steg], title="Annan omgång")
