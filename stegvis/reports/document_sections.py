@@ -42,7 +42,7 @@ from stegvis.reports import document_figures
 from stegvis.reports.association import RangePackage, range_packages
 from stegvis.reports.periods import date_range
 from stegvis.reports.socioeconomic import socioeconomic_effect
-from stegvis.reports.suppression import HIDDEN, SMALL, Member, mark, suppress_counts
+from stegvis.reports.suppression import HIDDEN, SMALL, Member, mark
 from stegvis.reports.tables import Table, Value, counts_table, published, published_together
 from stegvis.surveys.results import year_totals
 
@@ -643,18 +643,30 @@ def _lex_heller(c: Context) -> Section:
         section.empty = True
         return section
     months = [date_format(m, "M") for m in compilation.months]
-    by_month = _counts(
+    by_month = counts_table(
         _("Rapporter per kategori och månad"),
         months,
         [(label, counts) for label, counts in compilation.by_month],
-        "lex_heller_months",
-        c.publish,
+        total_label=_("Totalt"),
+        key="lex_heller_months",
     )
+    # Decided and undecided add up to the reports of the table by month: published, the three
+    # are suppressed together, or the total minus the decided would give the undecided back.
+    handled = counts_table(
+        "",
+        [_("Beslutade"), _("Utan beslut")],
+        [(_("Rapporter"), [compilation.decided, compilation.total - compilation.decided])],
+        total_label=_("Totalt"),
+    )
+    if c.publish:
+        rows, columns = len(compilation.by_month), len(months)
+        by_month, handled = published_together(
+            [by_month, handled],
+            [[(0, (rows, columns)), (1, (0, 2)), (1, (1, 2))]],
+        )
     section.tables.append(by_month)
     total: Value = by_month.rows[-1][1][-1]
-    decided: Value = compilation.decided
-    if c.publish:
-        decided = suppress_counts([compilation.decided])[0]
+    decided: Value = handled.rows[0][1][0]
     section.tables.append(
         Table(
             _("Handläggning av rapporterna"),

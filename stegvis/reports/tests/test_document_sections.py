@@ -408,6 +408,39 @@ def test_lex_heller_reports_per_category_and_month(world):
     assert published["lex_heller_handling"].rows[0] == ("Rapporter totalt", [SMALL])
 
 
+def test_lex_heller_decided_and_undecided_are_suppressed_with_the_total(world):
+    """7 reports, 5 decided: published, the total 7 stays, so the decided 5 would give the 2
+    undecided back. The 2 are "<5", and the 5 are hidden with them."""
+    from stegvis.deviations.models import DeviationReport
+
+    bob = Actor(user=world["bob"], assignment=world.roles["bob"])
+    category = DeviationCategory.objects.filter(association=world.a).order_by("position").first()
+    fk = Organisation.objects.get(name="Försäkringskassan")
+    for day in range(1, 8):
+        deviations.file_report(
+            bob,
+            world.a,
+            deviations.ReportDetails(
+                event_date=date(2026, 1, 5),
+                category=category,
+                organisations=[fk],
+                what_happened="Personen skickades mellan två myndigheter.",
+            ),
+            base_url="http://testserver/",
+            received_on=date(2026, 3, day),
+        )
+    decided = DeviationReport.objects.filter(association=world.a).order_by("number")[:5]
+    DeviationReport.objects.filter(pk__in=[r.pk for r in decided]).update(
+        decided_on=date(2026, 4, 1), days_to_decision=30
+    )
+    office, _s = _tables(world)
+    assert dict(office["lex_heller_handling"].rows)["Beslutade"] == [5]
+    board, _s = _tables(world, publish=True)
+    handling = dict(board["lex_heller_handling"].rows)
+    assert handling["Rapporter totalt"] == [7]
+    assert handling["Beslutade"] == [HIDDEN]
+
+
 def test_an_empty_period_is_an_honest_empty_report(world):
     sections = build_sections(world.b, JAN, DEC, publish=False)
     assert not document_sections.has_data(sections)
