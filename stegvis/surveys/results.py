@@ -8,8 +8,8 @@ agree. Definitions (documented in ``docs/dev/surveys.md``):
   (so "don't know" is left out of the base), in per cent with one decimal;
 - *mean*: the mean score of the answers with a score;
 - nothing is shown of a question (or of a group: an intervention, women, men, a period) with
-  fewer than :data:`MIN_ANSWERS` answers, and when exactly one group of a split is hidden, the
-  next smallest is hidden too, so that it cannot be worked out from the total;
+  fewer than :data:`MIN_ANSWERS` answers, and the groups of a split are hidden as calculations.md
+  §6 hides cells beside their total (:func:`_complement`), so that none can be worked out;
 - violence tallies and other counts that leave the office follow calculations.md §6
   (:func:`suppress`).
 """
@@ -247,12 +247,16 @@ def figures(
 
 
 def _complement(cells: list[Figures]) -> None:
-    """When exactly one non-empty cell of a split is hidden, hide the next smallest shown cell
-    too, so that the hidden one cannot be computed from the total."""
-    hidden = [c for c in cells if c.n and not c.shown]
-    shown = sorted((c for c in cells if c.shown), key=lambda c: c.n)
-    if len(hidden) == 1 and shown:
-        shown[0].hidden = True
+    """Hide the groups of a split that calculations.md §6 hides when their counts are published
+    beside the total: the groups under 5, and every group that would let one of them be worked
+    out (one hidden group alone, or two that can only be 4 + 4 beside the total)."""
+    counts = [c.n for c in cells]
+    if not any(counts):
+        return
+    shown, _total = suppress_row(counts)
+    for cell, value in zip(cells, shown, strict=True):
+        if isinstance(value, str):
+            cell.hidden = True
 
 
 def select_responses(

@@ -184,6 +184,14 @@ def test_complementary_hiding_in_a_split():
     two_small = [Figures(n=2), Figures(n=3), Figures(n=9)]
     _complement(two_small)
     assert two_small[2].shown
+    # 4 + 4 beside a total of 17 can only be 4 and 4: the 9 is hidden too.
+    two_fours = [Figures(n=4), Figures(n=4), Figures(n=9)]
+    _complement(two_fours)
+    assert not any(f.shown for f in two_fours)
+    # Empty groups stay empty, and nothing is hidden where nothing is small.
+    empty = [Figures(n=0), Figures(n=6), Figures(n=7)]
+    _complement(empty)
+    assert [f.hidden for f in empty] == [False, False, False]
 
 
 def test_share_rounds_half_up():
