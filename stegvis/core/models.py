@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum.se import orgnr
 
+from stegvis.core.collation import SWEDISH
+
 if TYPE_CHECKING:
     from stegvis.core.actors import Actor
 
@@ -77,7 +79,7 @@ class Municipality(models.Model):
     """One of Sweden's municipalities, from the shipped list (SCB's codes)."""
 
     code = models.CharField(_("kommunkod"), max_length=4, unique=True)
-    name = models.CharField(_("namn"), max_length=100)
+    name = models.CharField(_("namn"), max_length=100, db_collation=SWEDISH)
     county_code = models.CharField(_("länskod"), max_length=2)
     county_name = models.CharField(_("län"), max_length=100)
 
@@ -104,7 +106,7 @@ class Organisation(models.Model):
         OTHER = "other", _("Annan organisation")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("namn"), max_length=200)
+    name = models.CharField(_("namn"), max_length=200, db_collation=SWEDISH)
     kind = models.CharField(_("typ"), max_length=20, choices=Kind.choices)
     org_number = models.CharField(
         _("organisationsnummer"),
@@ -170,7 +172,7 @@ class Unit(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="units"
     )
-    name = models.CharField(_("namn"), max_length=200)
+    name = models.CharField(_("namn"), max_length=200, db_collation=SWEDISH)
     is_provider = models.BooleanField(
         _("utförare"), default=False, help_text=_("Enheten driver insatser (utförare).")
     )
@@ -198,7 +200,7 @@ class Association(models.Model):
     """A samordningsförbund."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("namn"), max_length=200)
+    name = models.CharField(_("namn"), max_length=200, db_collation=SWEDISH)
     slug = models.SlugField(
         _("kortnamn i adresser"),
         max_length=60,
@@ -253,7 +255,7 @@ class Network(models.Model):
     compilation packages it imports, nothing else."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("namn"), max_length=200)
+    name = models.CharField(_("namn"), max_length=200, db_collation=SWEDISH)
     slug = models.SlugField(
         _("kortnamn i adresser"),
         max_length=60,
@@ -372,7 +374,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     email = models.EmailField(_("e-postadress"), unique=True)
-    full_name = models.CharField(_("namn"), max_length=200)
+    full_name = models.CharField(_("namn"), max_length=200, db_collation=SWEDISH)
     is_active = models.BooleanField(_("aktiv"), default=True)
     is_staff = models.BooleanField(_("driftpersonal"), default=False)
     date_joined = models.DateTimeField(_("skapad"), default=timezone.now)
@@ -530,7 +532,7 @@ class Invitation(OwnedByAssociationOrUnit, models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     token_hash = models.CharField(max_length=64, unique=True)
     email = models.EmailField(_("e-postadress"))
-    full_name = models.CharField(_("namn"), max_length=200)
+    full_name = models.CharField(_("namn"), max_length=200, db_collation=SWEDISH)
     role = models.CharField(_("roll"), max_length=20, choices=Role.choices)
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

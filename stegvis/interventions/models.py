@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.core.codes import Orientation, ReportGroup
+from stegvis.core.collation import SWEDISH
 from stegvis.core.models import (
     ASSOCIATION_ROLES,
     PROVIDER_ROLES,
@@ -83,7 +84,7 @@ class Intervention(models.Model):
     lead_association = models.ForeignKey(
         Association, verbose_name=_("ansvarigt förbund"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("namn"), max_length=200)
+    name = models.CharField(_("namn"), max_length=200, db_collation=SWEDISH)
     code = models.SlugField(
         _("kortkod"),
         max_length=30,
