@@ -618,7 +618,11 @@ def _violence(c: Context) -> Section:
         section.empty = True
         return section
     section.tables.append(table)
-    exact = exit_tables(replace(c, publish=False, exits=None))["violence_screening"]
+    exact = (
+        exit_tables(replace(c, publish=False, exits=None))["violence_screening"]
+        if c.publish
+        else table
+    )
     shares: list[tuple[str, list[Value]]] = []
     for (name, (asked, not_asked, _total)), (_label, shown) in zip(
         exact.rows[:-1], table.rows[:-1], strict=True
