@@ -125,6 +125,23 @@ def refer(world, steg, birth="19850505", serial="238", name="", persona="frank")
     )
 
 
+def other_intervention(world) -> Intervention:
+    """A second intervention of provider P, with the coach gustav (bob is not assigned)."""
+    other = Intervention.objects.create(
+        provider=world.p,
+        lead_association=world.a,
+        name="Andra insatsen",
+        code="andra",
+        kind=Intervention.Kind.INDIVIDUAL,
+        orientation="rehabiliterande",
+        start=date(2025, 1, 1),
+        status=Intervention.Status.RUNNING,
+    )
+    add_persona(world, "gustav", Role.COACH, world.p)
+    other.coaches.add(world["gustav"])
+    return other
+
+
 @dataclass
 class Scene:
     anna: Participant  # consent, open enrolment in steg with bob
@@ -330,18 +347,7 @@ def test_participant_list_shows_the_providers_participants(as_persona, world, sc
 def test_participant_list_of_a_coach_shows_assigned_participants_only(
     as_persona, world, steg, scene
 ):
-    other = Intervention.objects.create(
-        provider=world.p,
-        lead_association=world.a,
-        name="Andra insatsen",
-        code="andra",
-        kind=Intervention.Kind.INDIVIDUAL,
-        orientation="rehabiliterande",
-        start=date(2025, 1, 1),
-        status=Intervention.Status.RUNNING,
-    )
-    add_persona(world, "gustav", Role.COACH, world.p)
-    other.coaches.add(world["gustav"])
+    other = other_intervention(world)
     david = register(world, "19700303", "251")
     consent(world, david)
     enrol(world, david, other, coach="gustav")
@@ -445,19 +451,8 @@ def test_participant_list_search_with_an_invalid_number_shows_the_error(as_perso
 def filter_scene(world, steg):
     """anna (K, 36, steg open, bob), bert (M, 22, steg exited, bob), cecilia (K, 46, no
     enrolment), david (M, 56, other intervention open, gustav)."""
-    other = Intervention.objects.create(
-        provider=world.p,
-        lead_association=world.a,
-        name="Andra insatsen",
-        code="andra",
-        kind=Intervention.Kind.INDIVIDUAL,
-        orientation="rehabiliterande",
-        start=date(2025, 1, 1),
-        status=Intervention.Status.RUNNING,
-    )
+    other = other_intervention(world)
     Funding.objects.create(association=world.a, intervention=other, share=100)
-    add_persona(world, "gustav", Role.COACH, world.p)
-    other.coaches.add(world["gustav"])
     people = {
         "anna": register(world, "19900101", "238"),
         "bert": register(world, "20040601", "231"),
@@ -626,23 +621,6 @@ def test_participant_detail_shows_the_timeline(as_persona, world, scene):
         "follow_up",
         "follow_up",
     ]
-
-
-def other_intervention(world) -> Intervention:
-    """A second intervention of provider P, with the coach gustav (bob is not assigned)."""
-    other = Intervention.objects.create(
-        provider=world.p,
-        lead_association=world.a,
-        name="Andra insatsen",
-        code="andra",
-        kind=Intervention.Kind.INDIVIDUAL,
-        orientation="rehabiliterande",
-        start=date(2025, 1, 1),
-        status=Intervention.Status.RUNNING,
-    )
-    add_persona(world, "gustav", Role.COACH, world.p)
-    other.coaches.add(world["gustav"])
-    return other
 
 
 def test_a_coach_sees_a_referred_persons_own_interventions_only(as_persona, world, steg, scene):

@@ -382,11 +382,13 @@ def test_worked_example_3_cost_distribution_in_the_finance_section(world):
     ]
 
 
-def test_lex_heller_reports_per_category_and_month(world):
+def _lex_heller_reports(world, received: list[date]) -> DeviationCategory:
+    """One report to A in its first category for each day of ``received``; the category."""
     bob = Actor(user=world["bob"], assignment=world.roles["bob"])
     category = DeviationCategory.objects.filter(association=world.a).order_by("position").first()
+    assert category is not None
     fk = Organisation.objects.get(name="Försäkringskassan")
-    for received in (date(2026, 2, 3), date(2026, 2, 20), date(2026, 5, 2), date(2026, 8, 1)):
+    for day in received:
         deviations.file_report(
             bob,
             world.a,
@@ -397,8 +399,15 @@ def test_lex_heller_reports_per_category_and_month(world):
                 what_happened="Personen skickades mellan två myndigheter.",
             ),
             base_url="http://testserver/",
-            received_on=received,
+            received_on=day,
         )
+    return category
+
+
+def test_lex_heller_reports_per_category_and_month(world):
+    category = _lex_heller_reports(
+        world, [date(2026, 2, 3), date(2026, 2, 20), date(2026, 5, 2), date(2026, 8, 1)]
+    )
     tables, _sections = _tables(world)
     months = tables["lex_heller_months"]
     assert months.columns[:6] == ["Jan", "Feb", "Mar", "Apr", "Maj", "Jun"]
@@ -413,22 +422,7 @@ def test_lex_heller_decided_and_undecided_are_suppressed_with_the_total(world):
     undecided back. The 2 are "<5", and the 5 are hidden with them."""
     from stegvis.deviations.models import DeviationReport
 
-    bob = Actor(user=world["bob"], assignment=world.roles["bob"])
-    category = DeviationCategory.objects.filter(association=world.a).order_by("position").first()
-    fk = Organisation.objects.get(name="Försäkringskassan")
-    for day in range(1, 8):
-        deviations.file_report(
-            bob,
-            world.a,
-            deviations.ReportDetails(
-                event_date=date(2026, 1, 5),
-                category=category,
-                organisations=[fk],
-                what_happened="Personen skickades mellan två myndigheter.",
-            ),
-            base_url="http://testserver/",
-            received_on=date(2026, 3, day),
-        )
+    _lex_heller_reports(world, [date(2026, 3, day) for day in range(1, 8)])
     decided = DeviationReport.objects.filter(association=world.a).order_by("number")[:5]
     DeviationReport.objects.filter(pk__in=[r.pk for r in decided]).update(
         decided_on=date(2026, 4, 1), days_to_decision=30
