@@ -364,6 +364,34 @@ def detail_tables(figures: Figures, *, prefix: str = "") -> list[Table]:
     return tables
 
 
+def participant_links(
+    per: list[Figures], selected: Figures | None = None
+) -> list[list[tuple[str, tuple[int, int]]]]:
+    """The figures the participant and screening tables share (``Report.links``): each
+    intervention's exits and all exits (exited by gender, exits by report group, the violence
+    screening); and, for the figures the detail tables show (``selected``, or all interventions
+    together), each detail table's totals against that intervention's (or the total) row: exits
+    by gender for the tables of exits, participants by gender for those of participants, and
+    exits by report group for the table of report groups by gender."""
+    from stegvis.aggregates.package import TABLES
+
+    n, k, m = len(per), len(GENDERS), len(ReportGroup.values)
+    row = per.index(selected) if selected is not None and selected in per else n
+    links: list[list[tuple[str, tuple[int, int]]]] = [
+        [("avslutade", (i, k)), ("avslutsgrupper", (i, m)), ("vald-tackning", (i, 2))]
+        for i in range(n + 1)
+    ]
+    bases = {"exited": "avslutade", "active": "deltagare"}
+    for name in DETAIL_TABLES:
+        rows, base = TABLES[name]
+        if base not in bases or not rows:
+            continue
+        key, last = name.replace("_", "-"), len(rows)
+        links += [[(key, (last, g)), (bases[base], (row, g))] for g in range(k + 1)]
+    links += [[("exit-groups", (j, k)), ("avslutsgrupper", (row, j))] for j in range(m)]
+    return links
+
+
 def participant_section(
     per: list[Figures], total: Figures, selected: Figures | None = None
 ) -> Section:
@@ -717,9 +745,9 @@ def association_report(
     detail tables the participant section shows (default: all interventions together)."""
     figures = participant_report(association, rng)
     built: list[Section] = []
+    selected = figures.figures_for(intervention) if intervention else None
     for key in sections:
         if key == "participants":
-            selected = figures.figures_for(intervention) if intervention else None
             built.append(participant_section(figures.per, figures.total, selected))
         elif key == "structural":
             built.append(structural_section(association, rng))
@@ -739,4 +767,5 @@ def association_report(
         sections=built,
         notes=figures.notes() if uses_packages else [],
         empty=figures.empty if uses_packages else not any(s.tables for s in built),
+        links=participant_links(figures.per, selected) if uses_packages else [],
     )

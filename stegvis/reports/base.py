@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .periods import ReportRange
-from .tables import Table, Value, published
+from .tables import Table, Value, published, published_together
 
 JSON_FORMAT = "stegvis-report"
 JSON_VERSION = 1
@@ -47,6 +47,10 @@ class Report:
     published: bool = False
     # Set when the report has no figures at all for the range.
     empty: bool = False
+    # Entries of different tables that publish the same figure, as (table key, (row, column)) of
+    # the table's rows and values (the totals last): :meth:`publish` suppresses those tables
+    # together (``tables.published_together``), so that no table shows what another hides.
+    links: list[list[tuple[str, tuple[int, int]]]] = field(default_factory=list)
 
     def tables(self) -> list[Table]:
         return [t for s in self.sections for t in s.tables]
@@ -59,7 +63,11 @@ class Report:
         totals are kept only when they hold no counts of people (already safe)."""
         if self.published:
             return self
-        sections = [replace(s, tables=publish_tables(s.tables, s.public)) for s in self.sections]
+        together = self._publish_linked()
+        sections = [
+            replace(s, tables=publish_tables([together.get(t.key, t) for t in s.tables], s.public))
+            for s in self.sections
+        ]
         left_out = len(self.tables()) - sum(len(s.tables) for s in sections)
         notes = list(self.notes)
         if left_out:
@@ -74,6 +82,33 @@ class Report:
                 % {"n": left_out}
             )
         return replace(self, sections=sections, notes=notes, published=True)
+
+    def _publish_linked(self) -> dict[str, Table]:
+        """The linked tables of counts, published together, by key."""
+        linked = {key for link in self.links for key, _pos in link}
+        tables = [
+            t
+            for s in self.sections
+            for t in s.tables
+            if t.key in linked
+            and t.key not in s.public
+            and not t.suppressed
+            and t.has_totals
+            and len(t.rows) >= 2
+        ]
+        if not tables:
+            return {}
+        index = {t.key: i for i, t in enumerate(tables)}
+
+        def inside(key: str, pos: tuple[int, int]) -> bool:
+            rows = tables[index[key]].rows
+            return pos[0] < len(rows) and pos[1] < len(rows[pos[0]][1])
+
+        links = [
+            [(index[key], pos) for key, pos in link if key in index and inside(key, pos)]
+            for link in self.links
+        ]
+        return {t.key: t for t in published_together(tables, [m for m in links if len(m) > 1])}
 
 
 def publish_tables(tables: list[Table], public: set[str]) -> list[Table]:
