@@ -54,6 +54,7 @@ from stegvis.plans.forms import (
 from stegvis.plans.measures import Period
 from stegvis.plans.models import Consultation, FocusArea, Obligation, Plan
 from stegvis.plans.permissions import READ_ROLES, can_edit_plans
+from stegvis.reports.permissions import sees_exact_figures
 
 PAGE_SIZE = 25
 OFFICE = {Role.OFFICE}
@@ -343,7 +344,7 @@ def plan_follow_up(request: HttpRequest, association: str, plan: str) -> HttpRes
     form, period = _period(request, obj)
     actor = get_actor(request)
     # The office reads exact counts; every other reader a published table (calculations.md §6).
-    result = follow_up(obj, period, publish=actor.role != Role.OFFICE)
+    result = follow_up(obj, period, publish=not sees_exact_figures(actor))
     return render(
         request,
         "plans/follow_up.html",

@@ -15,7 +15,7 @@ charts of counts are drawn only when nothing in them is suppressed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -218,8 +218,10 @@ class Context:
     # The period's current packages (``association.range_packages``), read once for the sums
     # and the coverage notes.
     packages: list[RangePackage] | None = None
-    # The tables of exits, built (and published together) once: see ``exit_tables``.
+    # The tables of exits, built (and published together) once: see ``exit_tables``; the exact
+    # ones too, for the shares computed from them.
     exits: dict[str, Table] | None = None
+    exact_exits: dict[str, Table] = field(default_factory=dict)
 
     @property
     def year(self) -> int:
@@ -358,6 +360,7 @@ def exit_tables(c: Context) -> dict[str, Table]:
                 key="violence_screening",
             )
         )
+    c.exact_exits = {t.key: t for t in tables}
     if c.publish:
         n, k = len(per), len(c.genders)
         links = exit_links(n, k, len(groups))
@@ -618,11 +621,7 @@ def _violence(c: Context) -> Section:
         section.empty = True
         return section
     section.tables.append(table)
-    exact = (
-        exit_tables(replace(c, publish=False, exits=None))["violence_screening"]
-        if c.publish
-        else table
-    )
+    exact = c.exact_exits["violence_screening"]
     shares: list[tuple[str, list[Value]]] = []
     for (name, (asked, not_asked, _total)), (_label, shown) in zip(
         exact.rows[:-1], table.rows[:-1], strict=True

@@ -25,6 +25,7 @@ from stegvis.core.models import Role
 from stegvis.core.pdf import html_to_pdf
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.core.totp import qr_data_uri
+from stegvis.reports.permissions import sees_exact_figures
 from stegvis.surveys import charts, exports, services
 from stegvis.surveys.access import get_goal_for_user, get_questionnaire_for_user, get_round_for_user
 from stegvis.surveys.forms import (
@@ -459,7 +460,7 @@ def _results_from(request: HttpRequest, actor: Actor) -> tuple[ResultsFilterForm
         survey_round=values["survey_round"],
         split=values["split"] or None,
         reference_year=values["reference_year"],
-        publish=actor.role != Role.OFFICE,
+        publish=not sees_exact_figures(actor),
     )
 
 
