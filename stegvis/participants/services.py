@@ -387,9 +387,13 @@ def create_referral(
     return referral
 
 
-def refresh_eligibility(referral: Referral, *, today: date | None = None) -> list[str]:
-    """Re-check the rules (e.g. after consent was recorded) and keep the result."""
-    referral.failed_rules = check_eligibility(
+def refresh_eligibility(
+    actor: Actor, referral: Referral, *, today: date | None = None
+) -> list[str]:
+    """Re-check the rules (e.g. after consent was recorded) and keep the result. A changed
+    result is a write to the referral: it is saved with an audit event, in one transaction; an
+    unchanged one writes nothing."""
+    failed = check_eligibility(
         referral.intervention,
         referral.participant,
         planned_start=referral.planned_start,
@@ -397,8 +401,18 @@ def refresh_eligibility(referral: Referral, *, today: date | None = None) -> lis
         referring_kinds=referral.referring_kinds,
         today=today,
     )
-    referral.save(update_fields=["failed_rules"])
-    return list(referral.failed_rules)
+    if failed != list(referral.failed_rules):
+        with transaction.atomic():
+            referral.failed_rules = failed
+            referral.save(update_fields=["failed_rules"])
+            audit.record(
+                "referral.eligibility",
+                actor=actor,
+                obj=referral,
+                participant_ref=referral.participant.public_id,
+                reason=", ".join(failed) or "alla villkor uppfyllda",
+            )
+    return list(failed)
 
 
 def _open_referral(actor: Actor, referral: Referral) -> None:
@@ -426,7 +440,7 @@ def accept_referral(actor: Actor, referral: Referral, *, override_reason: str = 
     """Only the provider manager decides. Failed rules need a written reason to accept."""
     _require(actor.role == Role.PROVIDER_MANAGER)
     _open_referral(actor, referral)
-    failed = refresh_eligibility(referral)
+    failed = refresh_eligibility(actor, referral)
     if failed and not override_reason.strip():
         raise ValidationError(
             {

@@ -314,7 +314,7 @@ def consent_add(request: HttpRequest, provider: str, participant: str) -> HttpRe
             for referral in obj.referrals.filter(
                 state__in=[Referral.State.RECEIVED, Referral.State.VISA_BOOKED]
             ):
-                services.refresh_eligibility(referral)
+                services.refresh_eligibility(actor, referral)
             messages.success(request, _("Samtycket är registrerat."))
             return redirect(_p(actor, "participant_detail", participant=obj.public_id))
     return _form_page(
@@ -647,7 +647,7 @@ def referral_detail(request: HttpRequest, provider: str, referral: str) -> HttpR
             else:
                 messages.error(request, " ".join(error.messages))
     if obj.is_open:
-        services.refresh_eligibility(obj)
+        services.refresh_eligibility(actor, obj)
     return render(
         request,
         "participants/referral_detail.html",

@@ -508,7 +508,29 @@ def test_referral_goes_from_received_to_visa_booked_to_accepted(world, steg):
         AuditEvent.objects.filter(action__startswith="referral.")
         .order_by("seq")
         .values_list("action", flat=True)
-    ) == ["referral.create", "referral.visa", "referral.accept"]
+    ) == ["referral.create", "referral.visa", "referral.eligibility", "referral.accept"]
+
+
+def test_refreshing_eligibility_audits_a_changed_result_only(world, steg):
+    referral = refer(world, steg)
+    bob = actor(world, "bob")
+    # Nothing changed: nothing written, no event.
+    assert services.refresh_eligibility(bob, referral) == [
+        "Samtycke till registrering finns inte registrerat."
+    ]
+    assert not AuditEvent.objects.filter(action="referral.eligibility").exists()
+    consent(world, referral.participant, given_on=date(2026, 11, 22))
+    assert services.refresh_eligibility(bob, referral) == []
+    referral.refresh_from_db()
+    assert referral.failed_rules == []
+    event = AuditEvent.objects.get(action="referral.eligibility")
+    assert (event.user, event.unit) == (world["bob"], world.p)
+    assert event.participant_ref == referral.participant.public_id
+    assert event.object_id == str(referral.public_id)
+    assert event.reason == "alla villkor uppfyllda"
+    # Checked again with the same result: still one event.
+    services.refresh_eligibility(bob, referral)
+    assert AuditEvent.objects.filter(action="referral.eligibility").count() == 1
 
 
 def test_accepting_despite_failed_rules_needs_a_reason(world, steg):

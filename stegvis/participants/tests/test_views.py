@@ -782,6 +782,8 @@ def test_consent_add_records_the_consent_and_rechecks_open_referrals(as_persona,
     )
     scene.referral.refresh_from_db()
     assert scene.referral.failed_rules == []
+    changed = AuditEvent.objects.get(action="referral.eligibility")
+    assert (changed.user, changed.participant_ref) == (world["bob"], carl.public_id)
 
 
 @pytest.mark.parametrize(
