@@ -52,6 +52,14 @@ def run_import_job(job_id: str) -> str:
             # Whatever it was, the import's transaction was rolled back: nothing is saved.
             logger.exception("Import job %s failed", job.public_id)
             _finish(job, None, [_file_error(_("Importen avbröts av ett oväntat fel."))])
+    if job.state == ImportJob.State.DONE:
+        # Outside the handler above: the import is saved and audited as saved, whatever
+        # happens here. A large import can multiply a table at once; the worker's connection
+        # stays open, so the statistics are refreshed here rather than at its close (SQLite).
+        try:
+            optimize()
+        except Exception:
+            logger.exception("Statistics not refreshed after import job %s", job.public_id)
     return str(job.state)
 
 
@@ -143,10 +151,6 @@ def _finish(
     job.save(update_fields=["state", "finished_at", "errors", "counts", "done", "file_token"])
     reason = f"sparad: {job.total} rader" if saved else f"inte sparad: {len(errors)} fel"
     _audit("import.finish", job, _actor(job), reason)
-    if saved:
-        # A large import can multiply a table at once; the worker's connection stays open, so
-        # the statistics are refreshed here rather than at its close (SQLite only).
-        optimize()
 
 
 def _audit(action: str, job: ImportJob, actor: Actor | None, reason: str) -> None:

@@ -4,9 +4,8 @@ statistics kept up to date (``base.DatabaseWrapper``, ``optimize``)."""
 from __future__ import annotations
 
 import logging
-import sqlite3
 
-from django.db import connections
+from django.db import DatabaseError, connections
 
 logger = logging.getLogger(__name__)
 
@@ -28,5 +27,7 @@ def optimize(using: str = "default") -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
             cursor.execute("PRAGMA optimize")
-    except sqlite3.OperationalError as exc:  # e.g. locked by a writer: try again next time
+    # Django raises its own DatabaseError (wrapping sqlite3's), e.g. locked by a writer: the
+    # statistics wait for the next time.
+    except DatabaseError as exc:
         logger.warning("PRAGMA optimize skipped: %s", exc)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from stegvis.core.sqlite import optimize
 from stegvis.core.sqlite.base import DatabaseWrapper
@@ -73,6 +73,27 @@ def test_closing_a_connection_refreshes_the_statistics(tmp_path, django_db_block
     finally:
         reopened.close()
     assert set(stats) == {"t_owner", "t_item"}
+
+
+@on_sqlite
+@pytest.mark.django_db
+def test_optimize_skips_a_locked_database(monkeypatch, caplog):
+    """Django's cursor raises its own OperationalError, not sqlite3's."""
+
+    class Locked:
+        def __enter__(self) -> Locked:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def execute(self, sql: str) -> None:
+            raise OperationalError("database is locked")
+
+    connection.ensure_connection()
+    monkeypatch.setattr(connection, "cursor", Locked)
+    optimize()
+    assert "PRAGMA optimize skipped: database is locked" in caplog.text
 
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="PostgreSQL analyses by itself")
