@@ -281,6 +281,9 @@ class Referral(models.Model):
     # The name a referrer wrote (encrypted): what their own pages show, never the name the
     # provider keeps, which may belong to a person the referrer did not know was registered.
     referred_name_encrypted = models.TextField(blank=True)
+    # The birth date (YYYYMMDD) of the number a referrer typed, or the birth year (encrypted):
+    # a number the provider corrects later is not shown to the referrer.
+    referred_born_encrypted = models.TextField(blank=True)
     members_involved = models.ManyToManyField(
         Organisation,
         verbose_name=_("parter med behov av samordning"),
@@ -323,9 +326,10 @@ class Referral(models.Model):
         if person.identity_erased_at:
             return str(_("Identitet raderad"))
         name = crypto.decrypt(self.referred_name_encrypted) if self.referred_name_encrypted else ""
-        number = person.national_id
-        born = f"{number[:8]}-****" if len(number) >= 8 else str(person.birth_year)
-        return f"{name}, {born}" if name else born
+        born = crypto.decrypt(self.referred_born_encrypted) if self.referred_born_encrypted else ""
+        if len(born) == 8:
+            born = f"{born}-****"
+        return ", ".join(part for part in (name, born) if part) or "–"
 
     @property
     def is_open(self) -> bool:

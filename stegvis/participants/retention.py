@@ -214,7 +214,11 @@ def _erase(provider: Unit, ids: list[int], now: datetime) -> None:
         identity_erased_at=now,
     )
     Referral.objects.filter(provider=provider, participant_id__in=ids).update(
-        need="", decision_reason="", override_reason="", referred_name_encrypted=""
+        need="",
+        decision_reason="",
+        override_reason="",
+        referred_name_encrypted="",
+        referred_born_encrypted="",
     )
     Enrolment.objects.filter(provider=provider, participant_id__in=ids).update(
         plan_notes="", multiparty_decision="", exit_summary="", exit_notes=""

@@ -237,8 +237,20 @@ def update_identity(actor: Actor, participant: Participant, data: IdentityInput)
         raise ValidationError(
             {"national_id": _("Det finns redan en deltagare med det numret hos utföraren.")}
         ) from None
+    if participant.identity_kind == Participant.IdentityKind.PROTECTED:
+        # No identity is stored for a protected person: nor what referrers wrote.
+        participant.referrals.update(referred_name_encrypted="", referred_born_encrypted="")
     audit.record("participant.update", actor=actor, participant_ref=participant.public_id)
     return participant
+
+
+def referred_born(participant: Participant) -> str:
+    """What a referrer sees of the number they typed: its birth date (YYYYMMDD), or the birth
+    year where there is no number."""
+    number = participant.national_id
+    if len(number) >= 8:
+        return number[:8]
+    return str(participant.birth_year or "")
 
 
 # --- Eligibility ---------------------------------------------------------------------------
@@ -353,6 +365,7 @@ def create_referral(
         actor, identity, provider_id=intervention.provider_id, today=day
     )
     members = list(members_involved)
+    protected = participant.identity_kind == Participant.IdentityKind.PROTECTED
     referral = Referral.objects.create(
         provider_id=intervention.provider_id,
         participant=participant,
@@ -361,7 +374,12 @@ def create_referral(
         referrer=actor.assignment if actor.role == Role.REFERRER else None,
         referred_name_encrypted=(
             crypto.encrypt(identity.name.strip())
-            if actor.role == Role.REFERRER and identity.name.strip()
+            if actor.role == Role.REFERRER and identity.name.strip() and not protected
+            else ""
+        ),
+        referred_born_encrypted=(
+            crypto.encrypt(referred_born(participant))
+            if actor.role == Role.REFERRER and not protected
             else ""
         ),
         referring_kinds=referring_kinds,

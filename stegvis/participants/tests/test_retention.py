@@ -123,6 +123,7 @@ def person(
         decided_at=datetime.combine(start, time(10), STOCKHOLM),
         override_reason="Känner personen sedan tidigare.",
         referred_name_encrypted=crypto.encrypt("Greta Gren") if not protected else "",
+        referred_born_encrypted=crypto.encrypt("19900101") if not protected else "",
     )
     enrolment = Enrolment.objects.create(
         provider=provider,
@@ -421,6 +422,7 @@ def test_identity_and_free_texts_go_de_identified_facts_stay(steg):
     assert enrolment.exit_summary == enrolment.exit_notes == ""
     referral = Referral.objects.get(participant=participant)
     assert referral.need == referral.override_reason == referral.referred_name_encrypted == ""
+    assert referral.referred_born_encrypted == ""
     assert referral.state == Referral.State.ACCEPTED
     assert referral.planned_start == date(2021, 9, 1)
     follow_up = FollowUp.objects.get(enrolment=enrolment)

@@ -1424,6 +1424,37 @@ def test_referrer_referral_list_shows_own_referrals_only(as_persona, world, steg
     assert rows(response) == {theirs.public_id}
 
 
+def test_the_referrer_sees_what_they_sent_not_what_the_provider_keeps(as_persona, world, steg):
+    referral = refer(world, steg, birth="19850505", serial="238", name="Carl Carlsson")
+    frank = as_persona("frank")
+    url = r_url(world, "referrer_referral_detail", referral=referral.public_id)
+    assert "Carl Carlsson, 19850505-****" in page_of(frank.get(url))
+    # The provider corrects the number: the referrer still sees the one they typed.
+    petra = actor(world, "petra")
+    services.update_identity(
+        petra,
+        referral.participant,
+        IdentityInput(
+            kind="personnummer",
+            national_id=national_id("19611224", "238"),
+            name="Carl Carlsson",
+            home_municipality=krokom(),
+        ),
+    )
+    page = page_of(frank.get(url))
+    assert "Carl Carlsson, 19850505-****" in page
+    assert "19611224" not in page
+    # A protected identity keeps nothing, not even what the referrer wrote.
+    services.update_identity(
+        petra, referral.participant, IdentityInput(kind="skyddad", gender="man", birth_year=1961)
+    )
+    referral.refresh_from_db()
+    assert referral.referred_name_encrypted == referral.referred_born_encrypted == ""
+    page = page_of(frank.get(url))
+    assert "Skyddad identitet" in page
+    assert "Carl" not in page and "1985" not in page
+
+
 def test_referrer_referral_list_checks_owner(as_persona, world, steg, scene):
     check_referrer_owner(as_persona, world, steg, scene, "referrer_referral_list")
 
