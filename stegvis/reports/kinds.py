@@ -37,7 +37,7 @@ def _participants(owner: Owner, rng: ReportRange) -> Report:
     if isinstance(owner, Unit):
         from .provider import provider_report
 
-        return provider_report(owner, rng)
+        return provider_report(owner, rng, shown_as="export")
     from .association import association_report
 
     return association_report(owner, rng, sections=("participants", "structural", "screening"))

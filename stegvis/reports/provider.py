@@ -66,9 +66,11 @@ def provider_report(
     *,
     actor: Actor | None = None,
     intervention: str = "",
+    shown_as: str = "sida",
 ) -> Report:
     """The report for the interventions of ``provider`` that ``actor`` may see (all, for the
-    command line). Records an audit event for the provider."""
+    command line). Records an audit event for the provider, saying how it is read (``shown_as``:
+    the page, or the download's format)."""
     interventions = provider_interventions(provider, actor)
     per, total = provider_figures(provider, interventions, rng)
     selected = next(
@@ -79,7 +81,7 @@ def provider_report(
         "reports.provider_report",
         actor=actor,
         owner=provider,
-        reason=f"{rng.label}, {len(per)} insatser",
+        reason=f"{rng.label}, {len(per)} insatser ({shown_as})",
     )
     notes = []
     if not per:

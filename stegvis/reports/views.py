@@ -133,8 +133,13 @@ def provider(request: HttpRequest, provider: str) -> HttpResponse:
     report = None
     if rng is not None:
         # provider_report records the read in the provider's audit log.
+        fmt = request.GET.get("format", "")
         report = provider_report(
-            actor.unit, rng, actor=actor, intervention=request.GET.get("insats", "")
+            actor.unit,
+            rng,
+            actor=actor,
+            intervention=request.GET.get("insats", ""),
+            shown_as=fmt if fmt in DOWNLOADS else "sida",
         )
     return _respond(
         request,

@@ -223,3 +223,17 @@ def test_only_the_office_sees_exact_figures(world):
     }
     assert all(can_read_association_report(a) for a in actors.values())
     assert not can_read_association_report(actor_of(world, "rita"))
+
+
+def test_the_provider_report_logs_a_download_apart_from_the_page(world, received, as_persona):
+    client = as_persona("petra")
+    assert client.get(_provider_url(world), {"fran": "2026Q3"}).status_code == 200
+    assert client.get(_provider_url(world), {"fran": "2026Q3", "format": "csv"}).status_code == 200
+    # An unknown format shows the page, and is logged as the page.
+    assert client.get(_provider_url(world), {"fran": "2026Q3", "format": "x"}).status_code == 200
+    reasons = list(
+        AuditEvent.objects.filter(action="reports.provider_report")
+        .order_by("seq")
+        .values_list("reason", flat=True)
+    )
+    assert [r.rsplit(" ", 1)[-1] for r in reasons] == ["(sida)", "(csv)", "(sida)"]
