@@ -3,6 +3,7 @@ service, render. Every page that shows a participant goes through an audited acc
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stegvis.core import audit
 from stegvis.core.actors import Actor
 from stegvis.core.forms import attach_errors
-from stegvis.core.models import Organisation, Role, User
+from stegvis.core.models import Organisation, Role, Unit, User
 from stegvis.core.permissions import get_actor, role_required
 from stegvis.interventions.models import Intervention
 from stegvis.participants import services
@@ -716,12 +717,16 @@ def follow_up_record(request: HttpRequest, provider: str, follow_up: str) -> Htt
 def referrer_referral_list(request: HttpRequest, unit: str) -> HttpResponse:
     actor = get_actor(request)
     page = Paginator(services.referrals_sent_by(actor), PAGE_SIZE).get_page(request.GET.get("sida"))
-    audit.record(
-        "referral.list",
-        actor=actor,
-        owner=actor.unit,
-        reason=f"{len(page.object_list)} egna remisser",
-    )
+    # The rows are each provider's data: the read goes into each provider's log, where its
+    # manager reads it (as the referrer's view of one referral does), one event per provider.
+    shown = Counter(referral.provider_id for referral in page.object_list)
+    for provider in Unit.objects.filter(pk__in=shown).order_by("pk"):
+        audit.record(
+            "referral.list",
+            actor=actor,
+            owner=provider,
+            reason=f"{shown[provider.pk]} remisser från remittent",
+        )
     return render(request, "participants/referrer_referral_list.html", {"page": page})
 
 

@@ -749,7 +749,13 @@ def test_referrer_pages_are_audited_and_not_cached(as_persona, world, scene):
     response = client.get(referrer_urls(world, scene)["referrer_referral_list"])
     assert "no-store" in response["Cache-Control"]
     listed = AuditEvent.objects.get(action="referral.list")
-    assert (listed.unit, listed.reason) == (world.fk_unit, "1 egna remisser")
+    # The rows are the provider's: the read is in the provider's log, as the detail's is.
+    assert (listed.unit, listed.user, listed.reason) == (
+        world.p,
+        world["frank"],
+        "1 remisser från remittent",
+    )
+    assert AuditEvent.objects.visible_to(actor(world, "petra")).filter(pk=listed.pk).exists()
     response = client.get(referrer_urls(world, scene)["referrer_referral_detail"])
     assert "no-store" in response["Cache-Control"]
     viewed = AuditEvent.objects.get(action="participant.view")
