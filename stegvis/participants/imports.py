@@ -1098,9 +1098,10 @@ def _cross_check(rows: list[_Row], existing: _Existing) -> list[RowError]:
                 )
             else:
                 continue
-            errors.append(
-                RowError(row.number, "startdatum", message % {"start": enrolment.start.isoformat()})
-            )
+            # The start date is the person's data in Stegvis, not the file's: a stored error
+            # (a job's) leaves it out like a cell's value.
+            start = _shown(enrolment.start.isoformat())
+            errors.append(RowError(row.number, "startdatum", message % {"start": start}))
             bad.add(row.number)
             break
     # Consent: to registration when the intervention requires it, valid on the start date; to
@@ -1699,8 +1700,26 @@ def run_import(
         writable = [row for row in parsed if row.number not in failed]
         errors.extend(_write(provider, writable, existing, actor, day, result, progress))
         result.errors = sorted(set(errors), key=_error_order)
-        if result.errors or dry_run:
+        kept = not (result.errors or dry_run)
+        if not kept:
             transaction.set_rollback(True)
+    if not kept and existing.participants:
+        # The check read the people the file names who are already at the provider (their
+        # enrolments and consents; the messages can say so): each look-up is logged, as the
+        # services log it, although the import's own events went with its rollback.
+        reason = "import, förhandsgranskning" if dry_run else "import, inte sparad"
+        audit.append(
+            [
+                audit.new_event(
+                    "participant.found",
+                    actor=actor,
+                    owner=provider if actor is None else None,
+                    participant_ref=person.public_id,
+                    reason=reason,
+                )
+                for person in sorted(existing.participants.values(), key=lambda p: p.pk)
+            ]
+        )
     return result
 
 

@@ -21,6 +21,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 from stdnum import luhn
 
+from stegvis.core.actors import Actor
 from stegvis.core.codes import ExitReason
 from stegvis.core.models import AuditEvent
 from stegvis.interventions.models import Funding, Intervention
@@ -182,7 +183,8 @@ def counts() -> tuple[int, ...]:
         Enrolment.objects.count(),
         Consent.objects.count(),
         FollowUp.objects.count(),
-        AuditEvent.objects.count(),
+        # A refused import logs only the look-ups of the people already at the provider.
+        AuditEvent.objects.exclude(action="participant.found").count(),
     )
 
 
@@ -341,6 +343,43 @@ def test_importing_the_same_file_twice_refuses_the_overlapping_enrolments(world,
         ),
     ]
     assert Participant.objects.count() == 2
+    # The check read both people's enrolments: each look-up is in the log, kept although the
+    # import was not.
+    found = AuditEvent.objects.filter(action="participant.found", reason="import, inte sparad")
+    assert set(found.values_list("participant_ref", flat=True)) == set(
+        Participant.objects.values_list("public_id", flat=True)
+    )
+    assert {(e.unit, e.user) for e in found} == {(world.p, None)}
+
+
+def test_a_stored_error_leaves_out_the_existing_enrolments_date(world, insats):
+    data = csv_bytes([good_row()])
+    assert run(world, data).saved
+    with imports.cell_values_left_out():
+        result = run(world, data)
+    assert result.errors == [
+        RowError(
+            2,
+            "startdatum",
+            "Personen har redan en inskrivning i insatsen som överlappar (startdatum …).",
+        )
+    ]
+
+
+def test_a_preview_logs_each_person_it_looked_up(world, insats):
+    assert run(world, csv_bytes([good_row()])).saved
+    petra = Actor(user=world["petra"], assignment=world.roles["petra"])
+    again = csv_bytes([open_row(startdatum="2025-11-03", **NO_CONSENT, namn="Anna A.")])
+    assert run(world, again, actor=petra, dry_run=True).ok
+    found = AuditEvent.objects.get(action="participant.found", reason="import, förhandsgranskning")
+    assert found.participant_ref == Participant.objects.get().public_id
+    assert (found.unit, found.user, found.reason) == (
+        world.p,
+        world["petra"],
+        "import, förhandsgranskning",
+    )
+    # Nothing else of the preview is kept.
+    assert Enrolment.objects.count() == 1
 
 
 def test_a_second_import_finds_the_existing_participants(world, insats):
