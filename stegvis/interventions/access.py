@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 
 from stegvis.core.access import parse_public_id
 from stegvis.core.permissions import get_actor
-from stegvis.interventions.models import Goal, Intervention, StructuralActivity
+from stegvis.interventions.models import FundingOffer, Goal, Intervention, StructuralActivity
 
 
 def get_intervention_for_user(request: HttpRequest, public_id: object) -> Intervention:
@@ -54,3 +54,21 @@ def get_activity_for_user(
     if activity is None:
         raise Http404
     return activity
+
+
+def get_offer_for_user(request: HttpRequest, public_id: object) -> FundingOffer:
+    """An offer of funding made to the actor's association, or 404 (the offer is not yet the
+    association's intervention, so ``visible_to`` does not reach it)."""
+    actor = get_actor(request)
+    if actor.association is None:
+        raise Http404
+    offer = (
+        FundingOffer.objects.filter(
+            association=actor.association, public_id=parse_public_id(public_id)
+        )
+        .select_related("intervention")
+        .first()
+    )
+    if offer is None:
+        raise Http404
+    return offer

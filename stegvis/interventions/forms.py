@@ -385,11 +385,19 @@ def initial_for(intervention: Intervention) -> dict[str, Any]:
     )
     initial["municipalities"] = list(intervention.municipalities.values_list("pk", flat=True))
     initial["follow_up_months"] = ", ".join(str(m) for m in intervention.months_to_follow_up())
-    for i, funding in enumerate(
-        intervention.fundings.order_by("-share", "association__name"), start=1
-    ):
-        initial[f"funding_association_{i}"] = funding.association_id
-        initial[f"funding_share_{i}"] = funding.share
+    # The shares taken and the shares asked for (an offer, answered or not): the form keeps
+    # them all; taking one out of the form withdraws it.
+    rows = [
+        *intervention.fundings.order_by("-share", "association__name").values_list(
+            "association_id", "share"
+        ),
+        *intervention.funding_offers.order_by("-share", "association__name").values_list(
+            "association_id", "share"
+        ),
+    ]
+    for i, (association_id, share) in enumerate(rows, start=1):
+        initial[f"funding_association_{i}"] = association_id
+        initial[f"funding_share_{i}"] = share
     return initial
 
 

@@ -219,6 +219,45 @@ class Funding(models.Model):
         return f"{self.association}: {self.share} %"
 
 
+class FundingOffer(models.Model):
+    """A share of an intervention's funding that its lead association has asked another
+    association to take, until that association's office accepts it (it becomes a
+    :class:`Funding`) or declines it. Until then the intervention is not the other association's:
+    nothing reads an offer as funding (packages, reports, lists)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="funding_offers"
+    )
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.CASCADE, related_name="funding_offers"
+    )
+    share = models.DecimalField(
+        _("andel (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    offered_at = models.DateTimeField(_("förfrågan skickad"), auto_now_add=True)
+    declined_at = models.DateTimeField(_("avböjd"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["offered_at", "pk"]
+        verbose_name = _("förfrågan om finansiering")
+        verbose_name_plural = _("förfrågningar om finansiering")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "intervention"], name="funding_offer_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(share__gt=0) & Q(share__lte=100), name="funding_offer_share_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association}: {self.share} % (förfrågan)"
+
+
 class Staffing(models.Model):
     """Staff a member organisation puts into the intervention, in full-time equivalents."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from stegvis.core.actors import Actor
 from stegvis.core.models import ASSOCIATION_ROLES, PROVIDER_ROLES, Role
-from stegvis.interventions.models import Intervention
+from stegvis.interventions.models import FundingOffer, Intervention
 
 
 def can_view_interventions(actor: Actor) -> bool:
@@ -36,4 +36,14 @@ def can_assign_coaches(actor: Actor, intervention: Intervention) -> bool:
         actor.role == Role.PROVIDER_MANAGER
         and actor.unit is not None
         and intervention.provider_id == actor.unit.pk
+    )
+
+
+def can_answer_funding_offer(actor: Actor, offer: FundingOffer) -> bool:
+    """The office of the association asked to co-fund answers, while the offer is open."""
+    return (
+        can_create_intervention(actor)
+        and actor.association is not None
+        and offer.association_id == actor.association.pk
+        and offer.declined_at is None
     )

@@ -40,12 +40,14 @@ from stegvis.core.models import (
 from stegvis.interventions.models import (
     Attendance,
     Funding,
+    FundingOffer,
     Goal,
     Intervention,
     Staffing,
     StructuralActivity,
 )
 from stegvis.interventions.permissions import (
+    can_answer_funding_offer,
     can_assign_coaches,
     can_create_intervention,
     can_edit_intervention,
@@ -398,17 +400,13 @@ def _normalised(details: InterventionDetails) -> InterventionDetails:
     )
 
 
-def _write(intervention: Intervention, details: InterventionDetails) -> None:
+def _write(actor: Actor, intervention: Intervention, details: InterventionDetails) -> None:
     for name in _SCALARS:
         setattr(intervention, name, getattr(details, name))
     intervention.follow_up_months = sorted(set(details.follow_up_months))
     intervention.full_clean(exclude=["participating_members", "municipalities", "coaches"])
     intervention.save()
-    intervention.fundings.all().delete()
-    Funding.objects.bulk_create(
-        Funding(association=row.association, intervention=intervention, share=row.share)
-        for row in details.fundings
-    )
+    _write_fundings(actor, intervention, details.fundings)
     intervention.participating_members.set(details.participating_members)
     municipalities = details.municipalities
     if municipalities is None:
@@ -422,6 +420,78 @@ def _write(intervention: Intervention, details: InterventionDetails) -> None:
     )
 
 
+def _write_fundings(actor: Actor, intervention: Intervention, rows: Sequence[FundingShare]) -> None:
+    """The lead association's share, and each share another association has accepted, are
+    funding; a share of any other association is an offer that its office answers
+    (:func:`accept_funding_offer`). An association left out loses its funding or its offer.
+    Each new offer is logged in the offered association's log, where its office sees it."""
+    accepted = set(intervention.fundings.values_list("association_id", flat=True))
+    accepted.add(intervention.lead_association_id)
+    intervention.fundings.all().delete()
+    Funding.objects.bulk_create(
+        Funding(association=row.association, intervention=intervention, share=row.share)
+        for row in rows
+        if row.association.pk in accepted
+    )
+    offered = [row for row in rows if row.association.pk not in accepted]
+    intervention.funding_offers.exclude(
+        association__in=[row.association.pk for row in offered]
+    ).delete()
+    current = {o.association_id: o for o in intervention.funding_offers.all()}
+    for row in offered:
+        offer = current.get(row.association.pk)
+        if offer is not None and offer.share == row.share:
+            continue  # asked already: open, or declined until the lead asks for another share
+        if offer is None:
+            offer = FundingOffer(association=row.association, intervention=intervention)
+        # Asked for another share: the association answers again.
+        offer.share = row.share
+        offer.declined_at = None
+        offer.save()
+        audit.record(
+            "intervention.funding_offer",
+            actor=actor,
+            owner=row.association,
+            obj=intervention,
+            reason=f"{intervention.lead_association.name}: {format_share(row.share)} %",
+        )
+
+
+@transaction.atomic
+def accept_funding_offer(actor: Actor, offer: FundingOffer) -> Funding:
+    """The offered association's office takes the share: the intervention becomes one it
+    funds (its lists, packages and reports)."""
+    offer = FundingOffer.objects.select_for_update().select_related("intervention").get(pk=offer.pk)
+    _require(can_answer_funding_offer(actor, offer))
+    funding = Funding.objects.create(
+        association=offer.association, intervention=offer.intervention, share=offer.share
+    )
+    offer.delete()
+    audit.record(
+        "intervention.funding_accept",
+        actor=actor,
+        obj=offer.intervention,
+        reason=f"{format_share(funding.share)} %",
+    )
+    return funding
+
+
+@transaction.atomic
+def decline_funding_offer(actor: Actor, offer: FundingOffer) -> FundingOffer:
+    """The offered association's office says no; the lead association sees it declined."""
+    offer = FundingOffer.objects.select_for_update().select_related("intervention").get(pk=offer.pk)
+    _require(can_answer_funding_offer(actor, offer))
+    offer.declined_at = timezone.now()
+    offer.save(update_fields=["declined_at"])
+    audit.record(
+        "intervention.funding_decline",
+        actor=actor,
+        obj=offer.intervention,
+        reason=f"{format_share(offer.share)} %",
+    )
+    return offer
+
+
 @transaction.atomic
 def create_intervention(actor: Actor, details: InterventionDetails) -> Intervention:
     """Create an intervention led by the actor's association (the office's)."""
@@ -431,7 +501,7 @@ def create_intervention(actor: Actor, details: InterventionDetails) -> Intervent
     details = _normalised(details)
     _validate(details, lead, None)
     intervention = Intervention(lead_association=lead)
-    _write(intervention, details)
+    _write(actor, intervention, details)
     audit.record("intervention.create", actor=actor, obj=intervention, reason=intervention.code)
     return intervention
 
@@ -445,7 +515,7 @@ def update_intervention(
     _require(can_edit_intervention(actor, intervention))
     details = _normalised(details)
     _validate(details, intervention.lead_association, intervention)
-    _write(intervention, details)
+    _write(actor, intervention, details)
     audit.record("intervention.update", actor=actor, obj=intervention, reason=intervention.code)
     return intervention
 

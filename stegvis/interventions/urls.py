@@ -10,6 +10,11 @@ app_name = "interventions"
 association_patterns = [
     path("", views.association_list, name="association_list"),
     path("ny/", views.association_create, name="association_create"),
+    path(
+        "finansiering/<uuid:offer>/",
+        views.association_funding_offer,
+        name="association_funding_offer",
+    ),
     path("<uuid:intervention>/", views.association_detail, name="association_detail"),
     path("<uuid:intervention>/andra/", views.association_edit, name="association_edit"),
     path("<uuid:intervention>/mal/nytt/", views.association_goal_add, name="association_goal_add"),

@@ -25,11 +25,13 @@ from stegvis.interventions.access import (
     get_activity_for_user,
     get_goal_for_user,
     get_intervention_for_user,
+    get_offer_for_user,
 )
 from stegvis.interventions.forms import ActivityForm, CoachesForm, GoalForm, InterventionForm
 from stegvis.interventions.models import (
     Attendance,
     Funding,
+    FundingOffer,
     Goal,
     Intervention,
     StructuralActivity,
@@ -103,6 +105,14 @@ def _detail_context(actor: Actor, intervention: Intervention) -> dict[str, Any]:
         "goals": intervention.goals.all(),
         "is_structural": intervention.kind == Intervention.Kind.STRUCTURAL,
         "locked": intervention.locked_fields(),
+        # Open and declined offers, to the lead association's readers only: the provider and
+        # the other funders see the funding as it is.
+        "offers": intervention.funding_offers.select_related("association").order_by(
+            "-share", "association__name"
+        )
+        if actor.association is not None
+        and actor.association.pk == intervention.lead_association_id
+        else [],
     }
     if context["is_structural"]:
         context["activities"] = _activities(intervention)
@@ -113,6 +123,17 @@ def _detail_context(actor: Actor, intervention: Intervention) -> dict[str, Any]:
 # --- Association side --------------------------------------------------------------------------
 
 
+def _open_offers(actor: Actor) -> list[FundingOffer]:
+    """The shares other associations have asked the actor's office to take, oldest first."""
+    if not can_create_intervention(actor):
+        return []
+    return list(
+        FundingOffer.objects.filter(association=actor.association, declined_at__isnull=True)
+        .select_related("intervention__provider__organisation", "intervention__lead_association")
+        .order_by("offered_at", "pk")
+    )
+
+
 @role_required(ASSOCIATION_ROLES)
 def association_list(request: HttpRequest, association: str) -> HttpResponse:
     actor = get_actor(request)
@@ -120,8 +141,43 @@ def association_list(request: HttpRequest, association: str) -> HttpResponse:
     return render(
         request,
         "interventions/association_list.html",
-        {"page": page, "can_create": can_create_intervention(actor)},
+        {
+            "page": page,
+            "can_create": can_create_intervention(actor),
+            "offers": _open_offers(actor),
+        },
     )
+
+
+@role_required({Role.OFFICE})
+@require_POST
+def association_funding_offer(request: HttpRequest, association: str, offer: str) -> HttpResponse:
+    """Accept or decline a share of another association's intervention."""
+    actor = get_actor(request)
+    obj = get_offer_for_user(request, offer)
+    action = request.POST.get("action")
+    name = obj.intervention.name
+    try:
+        if action == "accept":
+            services.accept_funding_offer(actor, obj)
+            messages.success(
+                request,
+                _("Förbundet finansierar nu %(intervention)s.") % {"intervention": name},
+            )
+            return redirect(
+                intervention_url(actor, "detail", intervention=obj.intervention.public_id)
+            )
+        if action == "decline":
+            services.decline_funding_offer(actor, obj)
+            messages.success(
+                request,
+                _("Förfrågan om %(intervention)s är avböjd.") % {"intervention": name},
+            )
+        else:
+            messages.error(request, _("Välj att godkänna eller avböja förfrågan."))
+    except PermissionDenied:
+        messages.error(request, _("Förfrågan är redan besvarad."))
+    return redirect(intervention_url(actor, "list"))
 
 
 @role_required({Role.OFFICE})

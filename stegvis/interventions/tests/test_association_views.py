@@ -10,7 +10,13 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from stegvis.core.models import AuditEvent, Municipality, Organisation
-from stegvis.interventions.models import Attendance, Goal, Intervention, StructuralActivity
+from stegvis.interventions.models import (
+    Attendance,
+    FundingOffer,
+    Goal,
+    Intervention,
+    StructuralActivity,
+)
 from stegvis.interventions.tests.conftest import municipal_org
 from stegvis.interventions.tests.factories import (
     ActivityFactory,
@@ -118,6 +124,110 @@ def test_list_query_count_is_constant(as_persona, world, django_assert_max_num_q
         response = client.get(a_url(world, "list"))
     assert len(response.context["page"].object_list) == 25
     assert response.content.decode().count("50\u00a0%") == 22
+
+
+# --- Offers of co-funding --------------------------------------------------------------------
+
+
+def _offer_to_a(world, name: str = "Gemensam väg", share: int = 40) -> FundingOffer:
+    """B's intervention at Q, with A asked to take ``share`` %."""
+    intervention = InterventionFactory(
+        name=name, provider=world.q, lead_association=world.b, fundings=[(world.b, 100 - share)]
+    )
+    return FundingOffer.objects.create(association=world.a, intervention=intervention, share=share)
+
+
+def test_the_office_sees_the_offers_to_answer_and_no_one_else_does(as_persona, world):
+    offer = _offer_to_a(world)
+    page = as_persona("alice").get(a_url(world, "list")).content.decode()
+    assert "Förfrågningar om finansiering" in page
+    assert a_url(world, "funding_offer", offer=offer.public_id) in page
+    assert "Gemensam väg" in page and "Förbund B" in page
+    # Not A's intervention until accepted: neither in A's list nor at its address.
+    assert "Förbundet finansierar inga insatser ännu." in page
+    assert as_persona("alice").get(detail_url(world, offer.intervention)).status_code == 404
+    for persona in ("carol", "helena"):
+        assert "Gemensam väg" not in as_persona(persona).get(a_url(world, "list")).content.decode()
+    # B's office sees its own offer as waiting, on its intervention's page.
+    page = as_persona("dave").get(detail_url(world, offer.intervention, world.b)).content.decode()
+    assert "väntar på svar" in page
+
+
+def test_accepting_an_offer_makes_it_the_associations_intervention(as_persona, world):
+    offer = _offer_to_a(world)
+    response = as_persona("alice").post(
+        a_url(world, "funding_offer", offer=offer.public_id), {"action": "accept"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(world, offer.intervention)
+    assert messages_of(response) == ["Förbundet finansierar nu Gemensam väg."]
+    assert list(offer.intervention.fundings.filter(association=world.a).values_list("share")) == [
+        (Decimal("40"),)
+    ]
+    assert not FundingOffer.objects.exists()
+    assert AuditEvent.objects.filter(action="intervention.funding_accept", association=world.a)
+
+
+def test_declining_an_offer_shows_it_declined_to_the_lead(as_persona, world):
+    offer = _offer_to_a(world)
+    client = as_persona("alice")
+    url = a_url(world, "funding_offer", offer=offer.public_id)
+    response = client.post(url, {"action": "decline"})
+    assert response["Location"] == a_url(world, "list")
+    assert messages_of(response) == ["Förfrågan om Gemensam väg är avböjd."]
+    assert "Förfrågningar om finansiering" not in client.get(a_url(world, "list")).content.decode()
+    page = as_persona("dave").get(detail_url(world, offer.intervention, world.b)).content.decode()
+    assert "avböjd" in page
+    # Answered once: a second answer is refused with a message, and changes nothing.
+    response = client.post(url, {"action": "accept"})
+    assert messages_of(response) == ["Förfrågan är redan besvarad."]
+    assert not offer.intervention.fundings.filter(association=world.a).exists()
+
+
+def test_an_answer_without_accept_or_decline_changes_nothing(as_persona, world):
+    offer = _offer_to_a(world)
+    response = as_persona("alice").post(
+        a_url(world, "funding_offer", offer=offer.public_id), {"action": "?"}
+    )
+    assert response["Location"] == a_url(world, "list")
+    assert messages_of(response) == ["Välj att godkänna eller avböja förfrågan."]
+    offer.refresh_from_db()
+    assert offer.declined_at is None
+    assert not offer.intervention.fundings.filter(association=world.a).exists()
+
+
+def test_an_offer_is_answered_by_post_and_by_its_own_office_only(as_persona, world):
+    offer = _offer_to_a(world)
+    url = a_url(world, "funding_offer", offer=offer.public_id)
+    assert as_persona("alice").get(url).status_code == 405
+    assert as_persona("carol").post(url, {"action": "accept"}).status_code == 403
+    # B's office, under its own address, does not find an offer made to A.
+    b_url = a_url(world, "funding_offer", world.b, offer=offer.public_id)
+    assert as_persona("dave").post(b_url, {"action": "accept"}).status_code == 404
+    assert as_persona("dave").post(url, {"action": "accept"}).status_code == 404
+    assert not offer.intervention.fundings.filter(association=world.a).exists()
+
+
+def test_the_lead_edits_with_its_offers_in_the_form(as_persona, world):
+    offer = _offer_to_a(world)
+    url = a_url(world, "edit", world.b, intervention=offer.intervention.public_id)
+    initial = as_persona("dave").get(url).context["form"].initial
+    assert (initial["funding_association_1"], initial["funding_share_1"]) == (world.b.pk, 60)
+    assert (initial["funding_association_2"], initial["funding_share_2"]) == (world.a.pk, 40)
+
+
+def test_list_query_count_is_constant_in_the_offers(
+    as_persona, world, django_assert_max_num_queries
+):
+    _offer_to_a(world, "Förfrågan 00")
+    client = as_persona("alice")
+    with django_assert_max_num_queries(20) as small:
+        client.get(a_url(world, "list"))
+    for n in range(1, 12):
+        _offer_to_a(world, f"Förfrågan {n:02d}")
+    with django_assert_max_num_queries(len(small)):
+        response = client.get(a_url(world, "list"))
+    assert len(response.context["offers"]) == 12
 
 
 def test_navigation_links_to_interventions(as_persona, world):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from stegvis.core.tests.browser import assert_accessible, log_in
+from stegvis.core.tests.browser import assert_accessible, log_in, sign_in
 from stegvis.interventions.models import Goal, Intervention
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,6 +58,7 @@ def test_office_creates_an_intervention_with_shared_funding_and_a_goal(
     expect(page.get_by_role("heading", name="Steg ett", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="60\u00a0%")).to_be_visible()
     expect(page.get_by_role("cell", name="40\u00a0%")).to_be_visible()
+    expect(page.get_by_text("väntar på svar")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Lägg till mål").click()
@@ -87,7 +88,42 @@ def test_office_creates_an_intervention_with_shared_funding_and_a_goal(
     assert intervention.lead_association == world.a
     assert sorted(intervention.fundings.values_list("association__slug", "share")) == [
         ("forbund-a", 60),
+    ]
+    assert list(intervention.funding_offers.values_list("association__slug", "share")) == [
         ("forbund-b", 40),
     ]
     goal = Goal.objects.get()
     assert (goal.report_groups, goal.target) == (["arbete", "studier"], 40)
+
+
+def test_the_asked_office_accepts_a_share_of_another_associations_intervention(
+    page: Page, live_server, world_live
+):
+    from decimal import Decimal
+
+    from stegvis.interventions.models import FundingOffer
+    from stegvis.interventions.tests.factories import InterventionFactory
+
+    world = world_live
+    intervention = InterventionFactory(
+        name="Gemensam väg", provider=world.q, lead_association=world.b, fundings=[(world.b, 60)]
+    )
+    FundingOffer.objects.create(association=world.a, intervention=intervention, share=40)
+    sign_in(page, live_server.url, world["alice"], with_code=False)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Insatser").click()
+    expect(page.get_by_role("heading", name="Förfrågningar om finansiering")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="Gemensam väg")
+    expect(row).to_contain_text("Förbund B")
+    expect(row).to_contain_text("40\u00a0%")
+    # Not A's intervention yet: the list of A's own is empty.
+    expect(page.get_by_text("Förbundet finansierar inga insatser ännu.")).to_be_visible()
+    assert_accessible(page)
+    row.get_by_role("button", name="Godkänn").click()
+    expect(page.get_by_text("Förbundet finansierar nu Gemensam väg.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Gemensam väg", exact=True)).to_be_visible()
+    assert_accessible(page)
+    assert sorted(intervention.fundings.values_list("association__slug", "share")) == [
+        ("forbund-a", Decimal("40")),
+        ("forbund-b", Decimal("60")),
+    ]
+    assert not FundingOffer.objects.exists()

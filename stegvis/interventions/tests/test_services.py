@@ -170,7 +170,109 @@ def test_a_co_funded_intervention_serves_both_areas(world):
     )
     assert intervention.lead_association == world.b
     assert sorted(intervention.municipalities.values_list("code", flat=True)) == ["2309", "2380"]
+    # A's share is an offer until A's office accepts it.
+    assert list(intervention.fundings.values_list("association", flat=True)) == [world.b.pk]
+    offer = intervention.funding_offers.get()
+    assert (offer.association, offer.share, offer.declined_at) == (world.a, Decimal("40"), None)
+    services.accept_funding_offer(actor_of(world, "alice"), offer)
     assert Funding.objects.filter(intervention=intervention).count() == 2
+    assert not intervention.funding_offers.exists()
+
+
+# --- Co-funding is asked, not imposed ------------------------------------------------------------
+
+
+def _co_funded(world) -> Intervention:
+    """Led by B at Q, with A asked to take 40 %."""
+    return services.create_intervention(
+        actor_of(world, "dave"),
+        details(
+            world,
+            provider=world.q,
+            code="gemensam",
+            fundings=[FundingShare(world.b, Decimal("60")), FundingShare(world.a, Decimal("40"))],
+        ),
+    )
+
+
+def test_an_offered_share_is_not_funding_until_accepted(world):
+    intervention = _co_funded(world)
+    alice = actor_of(world, "alice")
+    # Nothing of A's reads the offer as funding: lists, packages, reports go by Funding.
+    assert not Intervention.objects.visible_to(alice).exists()
+    assert not Intervention.objects.filter(fundings__association=world.a).exists()
+    asked = AuditEvent.objects.get(action="intervention.funding_offer")
+    assert (asked.association, asked.user, asked.reason) == (
+        world.a,
+        world["dave"],
+        "Förbund B: 40 %",
+    )
+    funding = services.accept_funding_offer(alice, intervention.funding_offers.get())
+    assert (funding.association, funding.share) == (world.a, Decimal("40"))
+    assert list(Intervention.objects.visible_to(alice)) == [intervention]
+    accepted = AuditEvent.objects.get(action="intervention.funding_accept")
+    assert (accepted.association, accepted.user, accepted.object_id) == (
+        world.a,
+        world["alice"],
+        str(intervention.public_id),
+    )
+
+
+def test_only_the_asked_associations_office_answers(world):
+    intervention = _co_funded(world)
+    offer = intervention.funding_offers.get()
+    for persona in ("dave", "carol", "helena", "petra"):
+        with pytest.raises(PermissionDenied):
+            services.accept_funding_offer(actor_of(world, persona), offer)
+        with pytest.raises(PermissionDenied):
+            services.decline_funding_offer(actor_of(world, persona), offer)
+    assert not Funding.objects.filter(association=world.a).exists()
+    assert intervention.funding_offers.get().declined_at is None
+
+
+def test_a_declined_offer_stays_declined_until_the_lead_asks_again(world):
+    intervention = _co_funded(world)
+    alice, dave = actor_of(world, "alice"), actor_of(world, "dave")
+    offer = services.decline_funding_offer(alice, intervention.funding_offers.get())
+    assert offer.declined_at is not None
+    with pytest.raises(PermissionDenied):
+        services.accept_funding_offer(alice, offer)
+    assert AuditEvent.objects.filter(action="intervention.funding_decline").count() == 1
+    # The lead saves the intervention unchanged: the declined offer is not asked again.
+    again = [FundingShare(world.b, Decimal("60")), FundingShare(world.a, Decimal("40"))]
+    base = details(world, provider=world.q, code="gemensam", fundings=again)
+    services.update_intervention(dave, intervention, base)
+    assert intervention.funding_offers.get().declined_at is not None
+    assert AuditEvent.objects.filter(action="intervention.funding_offer").count() == 1
+    # A new share is a new question.
+    shares = [FundingShare(world.b, Decimal("70")), FundingShare(world.a, Decimal("30"))]
+    services.update_intervention(dave, intervention, replace(base, fundings=shares))
+    offer = intervention.funding_offers.get()
+    assert (offer.share, offer.declined_at) == (Decimal("30"), None)
+    assert AuditEvent.objects.filter(action="intervention.funding_offer").count() == 2
+    # Left out of the form, the offer is withdrawn.
+    alone = [FundingShare(world.b, Decimal("100"))]
+    services.update_intervention(dave, intervention, replace(base, fundings=alone))
+    assert not intervention.funding_offers.exists()
+    assert list(intervention.fundings.values_list("association", "share")) == [
+        (world.b.pk, Decimal("100"))
+    ]
+
+
+def test_an_accepted_share_stays_funding_when_the_lead_edits(world):
+    intervention = _co_funded(world)
+    services.accept_funding_offer(actor_of(world, "alice"), intervention.funding_offers.get())
+    shares = [FundingShare(world.b, Decimal("55")), FundingShare(world.a, Decimal("45"))]
+    services.update_intervention(
+        actor_of(world, "dave"),
+        intervention,
+        details(world, provider=world.q, code="gemensam", fundings=shares),
+    )
+    assert sorted(intervention.fundings.values_list("association__slug", "share")) == [
+        ("forbund-a", Decimal("45.00")),
+        ("forbund-b", Decimal("55.00")),
+    ]
+    assert not intervention.funding_offers.exists()
 
 
 def test_the_code_is_unique_per_lead_association(world):
@@ -311,6 +413,9 @@ def test_update_replaces_fundings_and_audits(world, steg):
     assert steg.status == Intervention.Status.RUNNING
     assert sorted(steg.fundings.values_list("association__slug", "share")) == [
         ("forbund-a", Decimal("75.00")),
+    ]
+    # B is asked: its share is an offer until its office accepts it.
+    assert list(steg.funding_offers.values_list("association__slug", "share")) == [
         ("forbund-b", Decimal("25.00")),
     ]
     assert AuditEvent.objects.filter(action="intervention.update", object_id=str(steg.public_id))

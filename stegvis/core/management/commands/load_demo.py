@@ -316,6 +316,9 @@ def _load_interventions(
             target_group="Unga vuxna 18–29 år i Östersund och Fjällbygdens kommuner.",
         ),
     )
+    # Fjällbygden's office takes the share Östersund asked it to (an offer until then).
+    for offer in gemensam.funding_offers.all():
+        interventions.accept_funding_offer(alice, offer)
     interventions.assign_coaches(actor("quentin", "Q"), gemensam, [assignments["erin", "Q"].user])
 
     training = interventions.create_intervention(
