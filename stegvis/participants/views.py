@@ -202,7 +202,11 @@ def participant_list(request: HttpRequest, provider: str) -> HttpResponse:
     )
 
 
-@role_required(STAFF)
+# The provider manager's: a coach sees a person only through a referral or enrolment in their
+# own interventions, so a coach registers someone with a referral to one of them (referral_add).
+# Registered here, the person would be out of the coach's sight, and the answer "already here"
+# would tell the coach of a person in another intervention.
+@role_required({Role.PROVIDER_MANAGER})
 @require_http_methods(["GET", "POST"])
 def participant_create(request: HttpRequest, provider: str) -> HttpResponse:
     actor = get_actor(request)

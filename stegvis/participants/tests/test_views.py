@@ -517,7 +517,7 @@ def test_participant_list_filter_with_dates_in_the_wrong_order(as_persona, world
 
 
 def test_participant_create_registers_and_opens_the_participant(as_persona, world, scene):
-    client = as_persona("bob")
+    client = as_persona("petra")
     url = urls(world, scene)["participant_create"]
     assert client.get(url).status_code == 200
     response = client.post(url, identity_post(national_id("19700303", "251"), "Doris Dahl"))
@@ -596,6 +596,33 @@ def test_participant_create_checks_owner(as_persona, world, steg, scene):
 
 def test_participant_create_checks_role(as_persona, world, steg, scene):
     check_role(as_persona, world, steg, scene, "participant_create")
+
+
+def test_a_coach_registers_people_through_a_referral_to_their_own_intervention(
+    as_persona, world, steg, scene
+):
+    """Registered without an intervention, the person would be out of the coach's sight, and
+    "already here" would tell the coach of a person in another of the provider's
+    interventions: the page is the manager's, and the coach's list offers a referral."""
+    other = other_intervention(world)
+    david = register(world, "19700303", "251", name="David Dahl")
+    consent(world, david)
+    enrol(world, david, other, coach="gustav")
+    bob = as_persona("bob")
+    before = Participant.objects.count()
+    response = bob.post(
+        urls(world, scene)["participant_create"],
+        identity_post(national_id("19700303", "251"), "x"),
+    )
+    assert response.status_code == 403
+    assert "fanns redan" not in page_of(response)
+    assert Participant.objects.count() == before
+    listing = page_of(bob.get(urls(world, scene)["participant_list"]))
+    assert urls(world, scene)["participant_create"] not in listing
+    assert p_url(world, "referral_add") in listing
+    assert urls(world, scene)["participant_create"] in page_of(
+        as_persona("petra").get(urls(world, scene)["participant_list"])
+    )
 
 
 # --- participant_detail ------------------------------------------------------------------------
