@@ -29,7 +29,7 @@ from stegvis.aggregates.permissions import can_send_packages
 from stegvis.core.actors import Actor
 from stegvis.core.models import ASSOCIATION_ROLES, PROVIDER_ROLES, Role
 from stegvis.finance.figures import deviation_report, percent_of
-from stegvis.interventions.models import Intervention
+from stegvis.interventions.models import FundingOffer, Intervention
 from stegvis.participants.models import Referral
 from stegvis.participants.services import follow_ups_due
 from stegvis.progression.services import work_list
@@ -129,6 +129,14 @@ def association_panels(actor: Actor) -> list[Panel]:
                 "budget_used": percent_of(report.costs.outcome, report.costs.budget),
                 "months": report.months,
                 "open_rounds": open_rounds,
+                # Shares other associations ask the office to take (interventions' list).
+                "offers": FundingOffer.objects.filter(
+                    association=actor.association, declined_at__isnull=True
+                ).count(),
+                "interventions_url": reverse(
+                    "interventions:association_list",
+                    kwargs={"association": actor.association.slug},
+                ),
             },
         )
     )

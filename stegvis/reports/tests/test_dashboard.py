@@ -172,3 +172,22 @@ def test_the_provider_start_page_runs_constant_queries(
         _person(world.p, others, enrolled=True, follow_up=date(2026, 11, 29))
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(url)
+
+
+def test_the_office_is_told_of_offers_to_co_fund(world, as_persona):
+    from stegvis.interventions.models import FundingOffer
+
+    assert _panels(world, "alice")["office"].data["offers"] == 0
+    asked = InterventionFactory(
+        name="Gemensam väg", provider=world.q, lead_association=world.b, fundings=[(world.b, 60)]
+    )
+    FundingOffer.objects.create(association=world.a, intervention=asked, share=40)
+    declined = InterventionFactory(provider=world.q, lead_association=world.b)
+    FundingOffer.objects.create(
+        association=world.a, intervention=declined, share=10, declined_at=timezone.now()
+    )
+    assert _panels(world, "alice")["office"].data["offers"] == 1
+    assert _panels(world, "dave")["office"].data["offers"] == 0
+    page = as_persona("alice").get(f"/a/{world.a.slug}/").content.decode()
+    assert "1 förfrågan om att medfinansiera en insats väntar på svar." in page
+    assert f'href="/a/{world.a.slug}/insatser/"' in page
