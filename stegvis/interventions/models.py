@@ -188,6 +188,16 @@ def _has_enrolments(intervention: Intervention) -> bool:
     )
 
 
+def share_field() -> models.DecimalField:
+    """A share of an intervention's funding, in per cent (above 0, at most 100)."""
+    return models.DecimalField(
+        _("andel (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+
+
 class Funding(models.Model):
     """One association's share of an intervention's funding."""
 
@@ -195,12 +205,7 @@ class Funding(models.Model):
     intervention = models.ForeignKey(
         Intervention, on_delete=models.CASCADE, related_name="fundings"
     )
-    share = models.DecimalField(
-        _("andel (%)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
-    )
+    share = share_field()
 
     class Meta:
         ordering = ["-share"]
@@ -232,12 +237,7 @@ class FundingOffer(models.Model):
     intervention = models.ForeignKey(
         Intervention, on_delete=models.CASCADE, related_name="funding_offers"
     )
-    share = models.DecimalField(
-        _("andel (%)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
-    )
+    share = share_field()
     offered_at = models.DateTimeField(_("förfrågan skickad"), auto_now_add=True)
     declined_at = models.DateTimeField(_("avböjd"), null=True, blank=True)
 

@@ -461,33 +461,29 @@ def _write_fundings(actor: Actor, intervention: Intervention, rows: Sequence[Fun
 def accept_funding_offer(actor: Actor, offer: FundingOffer) -> Funding:
     """The offered association's office takes the share: the intervention becomes one it
     funds (its lists, packages and reports)."""
-    offer = FundingOffer.objects.select_for_update().select_related("intervention").get(pk=offer.pk)
-    _require(can_answer_funding_offer(actor, offer))
+    offer = _answer(actor, offer, "intervention.funding_accept")
     funding = Funding.objects.create(
         association=offer.association, intervention=offer.intervention, share=offer.share
     )
     offer.delete()
-    audit.record(
-        "intervention.funding_accept",
-        actor=actor,
-        obj=offer.intervention,
-        reason=f"{format_share(funding.share)} %",
-    )
     return funding
 
 
 @transaction.atomic
 def decline_funding_offer(actor: Actor, offer: FundingOffer) -> FundingOffer:
     """The offered association's office says no; the lead association sees it declined."""
-    offer = FundingOffer.objects.select_for_update().select_related("intervention").get(pk=offer.pk)
-    _require(can_answer_funding_offer(actor, offer))
+    offer = _answer(actor, offer, "intervention.funding_decline")
     offer.declined_at = timezone.now()
     offer.save(update_fields=["declined_at"])
+    return offer
+
+
+def _answer(actor: Actor, offer: FundingOffer, action: str) -> FundingOffer:
+    """The offer, locked and still open to the actor's answer, with the answer logged."""
+    offer = FundingOffer.objects.select_for_update().select_related("intervention").get(pk=offer.pk)
+    _require(can_answer_funding_offer(actor, offer))
     audit.record(
-        "intervention.funding_decline",
-        actor=actor,
-        obj=offer.intervention,
-        reason=f"{format_share(offer.share)} %",
+        action, actor=actor, obj=offer.intervention, reason=f"{format_share(offer.share)} %"
     )
     return offer
 

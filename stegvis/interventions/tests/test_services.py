@@ -157,16 +157,23 @@ def test_a_funder_appears_once_and_no_funder_is_no_funding(world):
     assert errors == {"fundings": ["Ange minst ett finansierande förbund."]}
 
 
-def test_a_co_funded_intervention_serves_both_areas(world):
-    intervention = services.create_intervention(
+def _co_funded(world, **overrides) -> Intervention:
+    """Led by B at Q, with A asked to take 40 %."""
+    return services.create_intervention(
         actor_of(world, "dave"),
         details(
             world,
             provider=world.q,
             code="gemensam",
             fundings=[FundingShare(world.b, Decimal("60")), FundingShare(world.a, Decimal("40"))],
-            participating_members=[municipal_org(world, world.a), municipal_org(world, world.b)],
+            **overrides,
         ),
+    )
+
+
+def test_a_co_funded_intervention_serves_both_areas(world):
+    intervention = _co_funded(
+        world, participating_members=[municipal_org(world, world.a), municipal_org(world, world.b)]
     )
     assert intervention.lead_association == world.b
     assert sorted(intervention.municipalities.values_list("code", flat=True)) == ["2309", "2380"]
@@ -180,19 +187,6 @@ def test_a_co_funded_intervention_serves_both_areas(world):
 
 
 # --- Co-funding is asked, not imposed ------------------------------------------------------------
-
-
-def _co_funded(world) -> Intervention:
-    """Led by B at Q, with A asked to take 40 %."""
-    return services.create_intervention(
-        actor_of(world, "dave"),
-        details(
-            world,
-            provider=world.q,
-            code="gemensam",
-            fundings=[FundingShare(world.b, Decimal("60")), FundingShare(world.a, Decimal("40"))],
-        ),
-    )
 
 
 def test_an_offered_share_is_not_funding_until_accepted(world):
