@@ -401,3 +401,35 @@ def test_the_job_page_needs_a_log_in(world, tmp_imports):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("core:login"))
     assert act_as(Client(), world, "petra").get(job_url(world, job)).status_code == 200
+
+
+def test_the_errors_stored_before_leave_out_an_existing_enrolments_date(world):
+    """Migration 0006 takes the start date of an existing enrolment out of stored errors."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    scrub = import_module("stegvis.participants.migrations.0006_scrub_import_job_errors").scrub
+    stored = [
+        (2, "startdatum", "Personen har redan en inskrivning i insatsen som överlappar "
+         "(startdatum 2025-02-03)."),
+        (3, "startdatum", "The person has a later enrolment in the intervention (start date "
+         "2025-03-10). An earlier enrolment cannot be added after it."),
+        (4, "avslutsdatum", "Avslutsdatum kan inte vara före startdatum."),
+    ]  # fmt: skip
+    job = ImportJob.objects.create(
+        provider=world.p,
+        created_by=world["petra"],
+        total=3,
+        state=ImportJob.State.FAILED,
+        errors=[{"row": r, "column": c, "message": m} for r, c, m in stored],
+    )
+    scrub(apps, None)
+    job.refresh_from_db()
+    assert [e["message"] for e in job.errors] == [
+        "Personen har redan en inskrivning i insatsen som överlappar (startdatum …).",
+        "The person has a later enrolment in the intervention (start date …). An earlier "
+        "enrolment cannot be added after it.",
+        "Avslutsdatum kan inte vara före startdatum.",
+    ]
+    assert [(e["row"], e["column"]) for e in job.errors] == [(r, c) for r, c, _m in stored]
