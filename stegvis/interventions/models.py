@@ -224,6 +224,12 @@ class Funding(models.Model):
         return f"{self.association}: {self.share} %"
 
 
+class FundingOfferQuerySet(models.QuerySet["FundingOffer"]):
+    def open_to(self, association: Association) -> FundingOfferQuerySet:
+        """The offers ``association``'s office has not answered yet."""
+        return self.filter(association=association, declined_at__isnull=True)
+
+
 class FundingOffer(models.Model):
     """A share of an intervention's funding that its lead association has asked another
     association to take, until that association's office accepts it (it becomes a
@@ -240,6 +246,8 @@ class FundingOffer(models.Model):
     share = share_field()
     offered_at = models.DateTimeField(_("förfrågan skickad"), auto_now_add=True)
     declined_at = models.DateTimeField(_("avböjd"), null=True, blank=True)
+
+    objects = FundingOfferQuerySet.as_manager()
 
     class Meta:
         ordering = ["offered_at", "pk"]

@@ -125,10 +125,10 @@ def _detail_context(actor: Actor, intervention: Intervention) -> dict[str, Any]:
 
 def _open_offers(actor: Actor) -> list[FundingOffer]:
     """The shares other associations have asked the actor's office to take, oldest first."""
-    if not can_create_intervention(actor):
+    if not can_create_intervention(actor) or actor.association is None:
         return []
     return list(
-        FundingOffer.objects.filter(association=actor.association, declined_at__isnull=True)
+        FundingOffer.objects.open_to(actor.association)
         .select_related("intervention__provider__organisation", "intervention__lead_association")
         .order_by("offered_at", "pk")
     )

@@ -130,9 +130,7 @@ def association_panels(actor: Actor) -> list[Panel]:
                 "months": report.months,
                 "open_rounds": open_rounds,
                 # Shares other associations ask the office to take (interventions' list).
-                "offers": FundingOffer.objects.filter(
-                    association=actor.association, declined_at__isnull=True
-                ).count(),
+                "offers": FundingOffer.objects.open_to(actor.association).count(),
                 "interventions_url": reverse(
                     "interventions:association_list",
                     kwargs={"association": actor.association.slug},
