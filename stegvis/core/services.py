@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, ProtectedError, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,19 @@ from stegvis.core.permissions import can_change_assignment, can_manage_members, 
 from stegvis.core.throttle import hash_token, new_token
 
 MUNICIPALITIES_CSV = Path(__file__).resolve().parent / "data" / "municipalities.csv"
+
+
+def delete_unless_kept(obj: Model, refused: str) -> None:
+    """Delete ``obj``, or, when a record elsewhere keeps it (a protected foreign key), refuse
+    with ``refused`` and the kind of records that keep it, in Swedish, nothing deleted."""
+    try:
+        obj.delete()
+    except ProtectedError as error:
+        kinds = sorted({str(o._meta.verbose_name_plural) for o in error.protected_objects})
+        raise ValidationError(
+            _("%(refused)s: den används i %(kinds)s.")
+            % {"refused": refused, "kinds": ", ".join(kinds)}
+        ) from None
 
 
 # --- Municipalities -------------------------------------------------------------------------
@@ -150,7 +163,10 @@ def remove_member(actor: Actor, member: Member) -> None:
     """Remove a membership registered by mistake (a member that leaves gets a ``left`` date)."""
     _require(can_manage_members(actor) and member.association_id == _association_pk(actor))
     audit.record("member.remove", actor=actor, obj=member, reason=member.organisation.name)
-    member.delete()
+    delete_unless_kept(
+        member,
+        _("%(org)s kan inte tas bort som medlem") % {"org": member.organisation.name},
+    )
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ from stegvis.core.models import (
     Unit,
     User,
 )
+from stegvis.core.services import delete_unless_kept
 from stegvis.interventions.models import (
     Attendance,
     Funding,
@@ -654,10 +655,11 @@ def add_activity(
 
 @transaction.atomic
 def delete_activity(actor: Actor, activity: StructuralActivity) -> None:
-    """Remove an activity registered by mistake, with its counts."""
+    """Remove an activity registered by mistake, with its counts; refused (ValidationError) while
+    a survey round evaluates it, since its answers belong to the activity."""
     _require(can_edit_intervention(actor, activity.intervention))
     audit.record("intervention.activity_delete", actor=actor, obj=activity, reason=activity.title)
-    activity.delete()
+    delete_unless_kept(activity, _("Aktiviteten kan inte tas bort"))
 
 
 # --- Coaches -----------------------------------------------------------------------------------

@@ -344,7 +344,15 @@ def association_activity_delete(
     obj = get_intervention_for_user(request, intervention)
     target = get_activity_for_user(request, obj, activity)
     _edit_or_deny(actor, obj)
-    services.delete_activity(actor, target)
+    try:
+        services.delete_activity(actor, target)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(
+            intervention_url(
+                actor, "activity_detail", intervention=obj.public_id, activity=target.public_id
+            )
+        )
     messages.success(request, _("Aktiviteten %(title)s är borttagen.") % {"title": target.title})
     return redirect(intervention_url(actor, "detail", intervention=obj.public_id))
 

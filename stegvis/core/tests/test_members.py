@@ -477,6 +477,29 @@ def test_member_remove_removes_and_audits(as_persona, world):
     )
 
 
+def test_member_remove_is_refused_while_a_fixed_key_holds_a_share_of_it(as_persona, world):
+    from stegvis.finance.models import ContributionKey, FixedShare
+
+    member = municipal_member_of_a(world)
+    key = ContributionKey.objects.create(
+        association=world.a,
+        year=2026,
+        population_year=2025,
+        total=1000,
+        kind=ContributionKey.Kind.FIXED,
+    )
+    FixedShare.objects.create(association=world.a, key=key, member=member, percent=100)
+    response = as_persona("alice").post(remove_url(world, member))
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(world, member)
+    assert messages_of(response) == [
+        "Krokom kommun kan inte tas bort som medlem: den används i fasta andelar."
+    ]
+    assert Member.objects.filter(pk=member.pk).exists()
+    assert FixedShare.objects.get().member == member
+    assert not AuditEvent.objects.filter(action="member.remove").exists()
+
+
 def test_member_remove_checks_owner(as_persona, world):
     member = municipal_member_of_a(world)
     for persona in OUTSIDERS:

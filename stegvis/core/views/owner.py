@@ -209,6 +209,10 @@ def member_remove(request: HttpRequest, association: str, member: str) -> HttpRe
     actor = get_actor(request)
     obj = get_member_for_user(request, member)
     name = str(obj)
-    services.remove_member(actor, obj)
+    try:
+        services.remove_member(actor, obj)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(owner_url(actor, "member_edit", member=obj.public_id))
     messages.success(request, _("%(org)s är borttagen som medlem.") % {"org": name})
     return redirect(owner_url(actor, "members"))
