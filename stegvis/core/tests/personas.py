@@ -130,8 +130,12 @@ def world(db) -> World:
 
 def act_as(client: Client, world: World, persona: str) -> Client:
     """Log ``persona`` in with their role chosen (and two factors verified when needed)."""
-    user = world.users[persona]
-    assignment = world.roles[persona]
+    return sign_in_as(client, world.roles[persona])
+
+
+def sign_in_as(client: Client, assignment: RoleAssignment) -> Client:
+    """Log the assignment's user in with it chosen (and two factors verified when needed)."""
+    user = assignment.user
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session[SESSION_KEY] = str(assignment.public_id)
