@@ -168,3 +168,25 @@ def test_session_ends_after_inactivity(page: Page, live_server, world_live):
         page.reload()
     expect(page.get_by_role("heading", name="Logga in")).to_be_visible()
     expect(page.get_by_text("inaktiv för länge")).to_be_visible()
+
+
+def test_on_a_phone_a_wide_table_scrolls_in_a_box_the_keyboard_reaches(
+    page: Page, live_server, world_live
+):
+    """js/tables.js: a table wider than the screen gets a focusable box named by its caption,
+    which the arrow keys scroll; on a wide screen the same box is no tab stop."""
+    world = world_live
+    page.set_viewport_size({"width": 360, "height": 800})
+    log_in(page, live_server.url, world["alice"].email)
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Medlemmar").click()
+    box = page.get_by_role("region", name="Förbundets medlemmar")
+    expect(box).to_have_attribute("tabindex", "0")
+    assert_accessible(page)
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("element => element.scrollLeft > 0", arg=box.element_handle())
+
+    page.set_viewport_size({"width": 1600, "height": 900})
+    expect(page.locator(".table-scroll").first).not_to_have_attribute("tabindex", "0")
+    expect(page.get_by_role("region", name="Förbundets medlemmar")).to_have_count(0)
+    assert_accessible(page)
