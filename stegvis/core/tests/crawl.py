@@ -94,14 +94,14 @@ class _Page(HTMLParser):
             self._form = None
 
 
-def _view(url: str) -> str | None:
+def view_of(url: str) -> str | None:
     try:
         return resolve(urlsplit(url).path).view_name
     except Resolver404:
         return None
 
 
-def _is_file(url: str, view: str) -> bool:
+def is_file(url: str, view: str) -> bool:
     return bool(FILES.search(view)) or "format=" in urlsplit(url).query
 
 
@@ -128,11 +128,11 @@ class Crawl:
             if url in seen:
                 continue
             seen.add(url)
-            view = _view(url)
+            view = view_of(url)
             if view is None:
                 self.problems.append(f"GET {url}: no page answers this link")
                 continue
-            if view in LEFT_ALONE or visits[view] >= self.per_view or _is_file(url, view):
+            if view in LEFT_ALONE or visits[view] >= self.per_view or is_file(url, view):
                 continue
             visits[view] += 1
             page = self._get(url)
@@ -141,7 +141,7 @@ class Crawl:
             queue += [link for link in page.links if link not in seen]
             for form in page.forms if self.fills else []:
                 action = urljoin(url, form.action)
-                target = _view(action)
+                target = view_of(action)
                 if target is None:
                     self.problems.append(f"POST {action} (form on {url}): no page answers it")
                 elif target not in LEFT_ALONE and forms[target] < 1:

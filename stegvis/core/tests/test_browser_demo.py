@@ -1,0 +1,50 @@
+"""The demo in headless Chromium at a phone's width: every page a coach reaches by links, as a
+coach with a phone in hand would, with axe-core on each (WCAG 2.1 AA: no serious or critical
+violation). The other roles' pages share their templates and are read the same way by the
+browser tests of their flows."""
+
+from __future__ import annotations
+
+from io import StringIO
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page
+
+from stegvis.core.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_KEYS
+from stegvis.core.tests.browser import assert_accessible
+from stegvis.core.tests.crawl import LEFT_ALONE, is_file, view_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_every_page_a_coach_reaches_on_a_phone_is_accessible(page: Page, live_server):
+    from django_otp.oath import totp
+
+    call_command("load_demo", stdout=StringIO())
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto(f"{live_server.url}/logga-in/")
+    page.get_by_label("E-postadress").fill("bob@krokom.example")
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    code = totp(bytes.fromhex(DEMO_TOTP_KEYS["bob"]))
+    page.get_by_label("Engångskod").fill(f"{code:06d}")
+    page.get_by_role("button", name="Fortsätt").click()
+    queue, seen, views = [urlsplit(page.url).path], set(), set()
+    while queue:
+        url = queue.pop(0)
+        view = view_of(url)
+        if url in seen or view is None or view in LEFT_ALONE or view in views:
+            continue
+        seen.add(url)
+        if is_file(url, view):
+            continue
+        views.add(view)
+        response = page.goto(live_server.url + url)
+        assert response is not None and response.ok, url
+        assert_accessible(page)
+        links = page.eval_on_selector_all("a[href^='/']", "els => els.map(e => e.pathname)")
+        queue += [link for link in links if link not in seen]
+    # The crawl reached the coach's pages: participants, progression, follow-ups, referrals.
+    assert len(views) >= 25, sorted(views)
