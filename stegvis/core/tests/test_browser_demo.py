@@ -13,6 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page
 
 from stegvis.core.management.commands.load_demo import DEMO_PASSWORD, DEMO_TOTP_KEYS
+from stegvis.core.services import load_municipalities
 from stegvis.core.tests.browser import assert_accessible
 from stegvis.core.tests.crawl import LEFT_ALONE, is_file, view_of
 
@@ -22,6 +23,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_every_page_a_coach_reaches_on_a_phone_is_accessible(page: Page, live_server):
     from django_otp.oath import totp
 
+    # A transactional test starts from an emptied database: the municipalities that migration
+    # loads are gone after an earlier such test.
+    load_municipalities()
     call_command("load_demo", stdout=StringIO())
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(f"{live_server.url}/logga-in/")
