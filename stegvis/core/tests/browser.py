@@ -33,17 +33,20 @@ def log_in(page: Page, base: str, email: str) -> None:
     page.get_by_role("button", name="Logga in").click()
 
 
-def sign_in(page: Page, base: str, user: User, with_code: bool = True) -> None:
+def sign_in(
+    page: Page, base: str, user: User, with_code: bool = True, password: str = PASSWORD
+) -> None:
     """Sign in as ``user`` from a fresh session (any earlier user's cookies cleared), with the
     one-time code of the user's TOTP device when ``with_code`` (roles that need two factors),
-    and check the page the user lands on with axe-core."""
+    and check the page the user lands on with axe-core. ``password``: the demo's users have
+    their own."""
     from django_otp.oath import totp
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     page.context.clear_cookies()
     page.goto(f"{base}/logga-in/")
     page.get_by_label("E-postadress").fill(user.email)
-    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     if with_code:
         device = TOTPDevice.objects.get(user=user)
