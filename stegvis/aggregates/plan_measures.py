@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from stegvis.aggregates.figures import Figures, association_figures
 from stegvis.core.codes import ReportGroup
+from stegvis.plans.measures import shared
 
 if TYPE_CHECKING:
     from stegvis.plans.measures import Outcome, Period
@@ -39,11 +40,19 @@ class Year:
     per: list[Figures]
 
 
+def year_key(association_id: int, year: int) -> tuple[str, int, int]:
+    """The key under which a follow-up shares the year's ``association_figures`` (one sum of
+    the packages for every goal that reads them; the annual report seeds it with its own)."""
+    return ("association_figures", association_id, year)
+
+
 def _year(goal: PlanGoal, period: Period) -> tuple[Year | None, str]:
     year = period.start.year
     if period.start != date(year, 1, 1) or period.end != date(year, 12, 31):
         return None, _("Måttet följs upp per kalenderår ur förbundets paket; välj ett helt år.")
-    per, total = association_figures(goal.association, year)
+    per, total = shared(
+        year_key(goal.association.pk, year), lambda: association_figures(goal.association, year)
+    )
     figures = (
         total
         if goal.intervention is None
@@ -113,14 +122,16 @@ def participants_per_coach(goal: PlanGoal, period: Period) -> Outcome:
     year, reason = _year(goal, period)
     if year is None:
         return Outcome(reason=reason)
-    fte = dict(
-        Staffing.objects.filter(
-            intervention__in=[f.intervention.pk for f in year.per if f.intervention is not None]
-        )
-        .values("intervention_id")
-        .annotate(fte=Sum("fte"))
-        .values_list("intervention_id", "fte")
-        .order_by()
+    interventions = tuple(f.intervention.pk for f in year.per if f.intervention is not None)
+    fte = shared(
+        ("staffing", interventions),
+        lambda: dict(
+            Staffing.objects.filter(intervention__in=interventions)
+            .values("intervention_id")
+            .annotate(fte=Sum("fte"))
+            .values_list("intervention_id", "fte")
+            .order_by()
+        ),
     )
     staffed = [f for f in year.per if f.intervention is not None and fte.get(f.intervention.pk)]
     if not staffed:

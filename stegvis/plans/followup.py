@@ -138,19 +138,21 @@ def default_period(plan: Plan) -> Period:
 
 def follow_up(plan: Plan, period: Period | None = None, *, publish: bool = False) -> FollowUp:
     """The follow-up table of ``plan`` for ``period`` (default: the plan year). The plan's rows
-    are read in three queries; each measured goal asks its figure source. ``publish`` suppresses
-    small counts (see the module's docstring)."""
+    are read in three queries; each measured goal asks its figure source, and a figure several
+    goals read is read once (``measures.shared_figures``). ``publish`` suppresses small counts
+    (see the module's docstring)."""
     period = period or default_period(plan)
     areas = plan.areas.prefetch_related(
         "goals__intervention", "goals__questionnaire", "goals__association", "activities"
     )
     rows = []
-    for area in areas:
-        rows.append(
-            AreaRow(
-                area,
-                [goal_row(goal, period, publish=publish) for goal in area.goals.all()],
-                list(area.activities.all()),
+    with measures.shared_figures():  # the goals read a shared figure once
+        for area in areas:
+            rows.append(
+                AreaRow(
+                    area,
+                    [goal_row(goal, period, publish=publish) for goal in area.goals.all()],
+                    list(area.activities.all()),
+                )
             )
-        )
     return FollowUp(plan, period, rows, publish)

@@ -25,12 +25,14 @@ values with a ``reason`` when the figure cannot be shown (too few answers, no bu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
@@ -179,6 +181,42 @@ MEASURES: dict[str, Measure] = {
 _SOURCES: dict[str, Source] = {}
 
 
+# --- Figures shared by the goals of one follow-up --------------------------------------------
+
+T = TypeVar("T")
+_SHARED: ContextVar[dict[Hashable, Any] | None] = ContextVar("plan_shared_figures", default=None)
+
+
+@contextmanager
+def shared_figures(seed: Mapping[Any, Any] | None = None) -> Iterator[None]:
+    """Inside the block, a figure that several goals read (the year's package sums behind the
+    exit, step, screening, coach and occupancy goals; a questionnaire's shares; the year's
+    equity) is computed once, by :func:`shared`: a plan's follow-up costs the same number of
+    queries however many goals it has. Nothing outlives the block, so nothing can go stale:
+    the figures are those of this one reading. ``seed``: figures the caller has computed already
+    under the same keys (the annual report's package sums of the year). A nested block uses the
+    outer one's figures."""
+    if _SHARED.get() is not None:
+        yield
+        return
+    token = _SHARED.set(dict(seed or {}))
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, once per ``key`` inside :func:`shared_figures` (every time outside it)."""
+    memo = _SHARED.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    result: T = memo[key]
+    return result
+
+
 def provide(key: str, source: Source) -> None:
     """Register ``source`` as the figure of measure ``key`` (replacing any earlier one)."""
     if key not in MEASURES:
@@ -233,15 +271,18 @@ def _cost_share(goal: PlanGoal, period: Period) -> Outcome:
 
     first = period.start.year * 12 + period.start.month
     last = period.end.year * 12 + period.end.month
-    rows = (
-        Booked.objects.filter(association_id=goal.association_id)
-        .annotate(month_number=F("year") * 12 + F("month"))
-        .filter(month_number__gte=first, month_number__lte=last)
-        .values_list("post__category")
-        .annotate(total=Sum("amount"))
-        .values_list("post__category", "total")
-    )
-    distribution = cost_distribution(dict(rows))
+
+    def costs() -> dict[str, int]:
+        return dict(
+            Booked.objects.filter(association_id=goal.association_id)
+            .annotate(month_number=F("year") * 12 + F("month"))
+            .filter(month_number__gte=first, month_number__lte=last)
+            .values_list("post__category")
+            .annotate(total=Sum("amount"))
+            .values_list("post__category", "total")
+        )
+
+    distribution = cost_distribution(shared(("costs", goal.association_id, period), costs))
     if distribution.interventions_percent is None:
         return Outcome(reason=_("Inga bokförda kostnader i perioden."))
     return Outcome({"total": distribution.interventions_percent})
@@ -252,7 +293,8 @@ def _equity(goal: PlanGoal, period: Period) -> Outcome:
     the ceiling, through ``finance.figures.equity``."""
     from stegvis.finance.figures import equity
 
-    result = equity(goal.association, period.end.year)
+    year = period.end.year
+    result = shared(("equity", goal.association_id, year), lambda: equity(goal.association, year))
     closing, ceiling = result.forecast_closing, result.ceiling
     if closing is None:
         return Outcome(reason=_("Ingående eget kapital saknas för året."))
@@ -279,8 +321,11 @@ def _survey(goal: PlanGoal, period: Period) -> Outcome:
     )
     if goal.intervention_id is not None:
         responses = responses.filter(intervention_id=goal.intervention_id)
-    total = figures(responses).get(0, {}).get(goal.item_key)
-    by_gender = figures(responses, "gender") if goal.by_gender else {}
+    scope = ("survey", goal.association_id, questionnaire.pk, goal.intervention_id, period)
+    total = shared(scope, lambda: figures(responses)).get(0, {}).get(goal.item_key)
+    by_gender = (
+        shared((*scope, "gender"), lambda: figures(responses, "gender")) if goal.by_gender else {}
+    )
     values: dict[str, Decimal | None] = {"total": total.share_positive if total else None}
     if goal.by_gender:
         for group, value in (("women", "kvinna"), ("men", "man")):
@@ -290,19 +335,26 @@ def _survey(goal: PlanGoal, period: Period) -> Outcome:
     if values["total"] is None:
         result.reason = _("Färre än 5 svar i perioden.")
     if goal.at_least_reference:
-        item = questionnaire.versions.filter(items__key=goal.item_key).values_list(
-            "items__number", flat=True
+        year = period.end.year - 1
+        # Every version's number of each item, and the year's references of the group.
+        numbers = shared(
+            ("survey_numbers", questionnaire.pk),
+            lambda: list(questionnaire.versions.values_list("items__key", "items__number")),
         )
-        reference = (
-            ReferenceValue.objects.filter(
-                association_id=goal.association_id,
-                respondent_group=questionnaire.respondent_group,
-                year=period.end.year - 1,
-                number__in=list(item),
-            )
-            .values_list("share_positive", flat=True)
-            .first()
+        references = shared(
+            ("survey_references", goal.association_id, questionnaire.respondent_group, year),
+            lambda: list(
+                ReferenceValue.objects.filter(
+                    association_id=goal.association_id,
+                    respondent_group=questionnaire.respondent_group,
+                    year=year,
+                )
+                .order_by("number")  # the lowest number first, as before
+                .values_list("number", "share_positive")
+            ),
         )
+        item = {number for key, number in numbers if key == goal.item_key}
+        reference = next((share for number, share in references if number in item), None)
         result.target = reference
         if reference is None:
             result.reason = _("Nationellt referensvärde för %(year)s saknas.") % {
@@ -315,11 +367,14 @@ def _activities(goal: PlanGoal, period: Period) -> Outcome:
     """Interventions: structural activities held in the period (one count query)."""
     from stegvis.interventions.models import StructuralActivity
 
-    count = StructuralActivity.objects.filter(
-        intervention__in=_funded(goal).values("pk"),  # type: ignore[attr-defined]
-        date__gte=period.start,
-        date__lte=period.end,
-    ).aggregate(n=Count("pk"))["n"]
+    count = shared(
+        ("activities", goal.association_id, goal.intervention_id, period),
+        lambda: StructuralActivity.objects.filter(
+            intervention__in=_funded(goal).values("pk"),  # type: ignore[attr-defined]
+            date__gte=period.start,
+            date__lte=period.end,
+        ).aggregate(n=Count("pk"))["n"],
+    )
     return Outcome({"total": Decimal(count)})
 
 
@@ -328,11 +383,14 @@ def _attendees(goal: PlanGoal, period: Period) -> Outcome:
     (women + men + other/not given), one aggregate query."""
     from stegvis.interventions.models import Attendance
 
-    sums = Attendance.objects.filter(
-        activity__intervention__in=_funded(goal).values("pk"),  # type: ignore[attr-defined]
-        activity__date__gte=period.start,
-        activity__date__lte=period.end,
-    ).aggregate(women=Sum("women"), men=Sum("men"), other=Sum("other"))
+    sums = shared(
+        ("attendees", goal.association_id, goal.intervention_id, period),
+        lambda: Attendance.objects.filter(
+            activity__intervention__in=_funded(goal).values("pk"),  # type: ignore[attr-defined]
+            activity__date__gte=period.start,
+            activity__date__lte=period.end,
+        ).aggregate(women=Sum("women"), men=Sum("men"), other=Sum("other")),
+    )
     women, men, other = (sums["women"] or 0), (sums["men"] or 0), (sums["other"] or 0)
     values: dict[str, Decimal | None] = {"total": Decimal(women + men + other)}
     if goal.by_gender:

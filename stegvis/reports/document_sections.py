@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from stegvis.aggregates.figures import Figures, share
+from stegvis.aggregates.plan_measures import year_key
 from stegvis.core.charts import svg_data_uri
 from stegvis.core.codes import ReportGroup
 from stegvis.core.models import Association
@@ -549,7 +550,12 @@ def _goals(c: Context, individual: Section) -> Section:
     )
     if plan is not None:
         # Published, counts of people are suppressed as one row (followup's docstring).
-        result = follow_up(plan, measures.Period(c.start, c.end), publish=c.publish)
+        # A whole year's package sums are the report's own: the plan's goals read them
+        # rather than summing the packages again.
+        whole_year = (c.start, c.end) == (date(c.year, 1, 1), date(c.year, 12, 31))
+        seed = {year_key(c.association.pk, c.year): (c.per, c.total)} if whole_year else {}
+        with measures.shared_figures(seed):
+            result = follow_up(plan, measures.Period(c.start, c.end), publish=c.publish)
         plan_rows: list[tuple[str, list[Value]]] = []
         for area in result.areas:
             for row in area.goals:

@@ -200,3 +200,44 @@ def test_no_goal_figure_reads_a_providers_rows(world, gemensam):
     touched = " ".join(q["sql"] for q in queries.captured_queries)
     assert "participants_" not in touched
     assert "aggregates_packagecell" in touched
+
+
+def test_the_package_goals_of_a_plan_share_one_reading_of_the_year(world, gemensam):
+    """A plan's follow-up sums the year's packages once, however many of its goals read them
+    (no query per goal), and every goal's figure is the one it has on its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _section_5(world, gemensam)
+    alice = actor_of(world, "alice")
+    plan = plans.create_plan(alice, 2026, plans.PlanTexts())
+    area = plans.add_area(alice, plan, "Fler i arbete eller studier")
+    goals = [("exits_work_studies", gemensam, True)]
+
+    def add(measure, intervention, by_gender):
+        details = GoalDetails(
+            f"{measure} {intervention}", measure, Decimal(10), intervention, by_gender
+        )
+        plans.add_goal(alice, area, details)
+
+    add(*goals[0])
+    with CaptureQueriesContext(connection) as one:
+        follow_up(plan)
+    more = [
+        ("exits_work_studies", None, True),
+        ("positive_step", gemensam, True),
+        ("screening_coverage", None, False),
+        ("participants_per_coach", gemensam, False),
+        ("participants_per_coach", None, False),
+        ("occupancy", gemensam, False),
+    ]
+    for goal in more:
+        add(*goal)
+    with CaptureQueriesContext(connection) as seven:
+        result = follow_up(plan)
+    assert len(seven.captured_queries) == len(one.captured_queries) + 1  # the staffing, once
+    assert len(result.areas[0].goals) == 7
+    for row in result.areas[0].goals:
+        alone = measures.outcome(row.goal, YEAR)
+        assert [c.outcome for c in row.cells] == [alone.values.get(c.group) for c in row.cells]
+        assert alone.values["total"] is not None

@@ -213,6 +213,40 @@ def test_the_follow_up_table_of_the_worked_examples(plan, django_assert_max_num_
     assert (activity.text, activity.status) == ("Medlemssamråd", "planned")
 
 
+def test_a_second_goal_on_the_same_figure_costs_no_query(plan, A):
+    """Every goal reads its figure through ``measures.shared_figures``: a plan whose goals all
+    come twice (another target, the same figure) costs the queries of the plan once, and each
+    copy gets its original's outcome."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as once:
+        first = table(follow_up(plan))
+    area = plan.areas.get()
+    for goal in list(area.goals.exclude(measure="")):
+        services.add_goal(
+            A["alice"],
+            area,
+            GoalDetails(
+                f"{goal.text} (igen)",
+                goal.measure,
+                goal.target,
+                intervention=goal.intervention,
+                by_gender=goal.by_gender,
+                questionnaire=goal.questionnaire,
+                item_key=goal.item_key,
+                at_least_reference=goal.at_least_reference,
+            ),
+        )
+    with CaptureQueriesContext(connection) as twice:
+        second = table(follow_up(plan))
+    assert len(second) == 2 * len(first) - 1  # the text goal is not copied
+    for text, row in first.items():
+        if f"{text} (igen)" in second:
+            assert second[f"{text} (igen)"] == row
+    assert len(twice.captured_queries) == len(once.captured_queries)
+
+
 def test_a_shorter_period_counts_only_its_own_figures(plan):
     rows = table(follow_up(plan, Period(date(2026, 1, 1), date(2026, 6, 30))))
     # Half of every cost category is booked in June: the same shares.

@@ -515,6 +515,45 @@ def test_the_annual_report_takes_the_same_queries_whatever_it_holds(
     ]  # fmt: skip
 
 
+def test_the_plans_package_goals_read_the_reports_own_sums_of_the_year(world):
+    """The plan's goals that read the year's packages (exits, step movement, occupancy) take
+    the sums the report has made for the year: the cells are summed once, and every goal has
+    the figure its follow-up alone gives it. A part of the year sums nothing for them: their
+    measures are followed up per whole year only."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stegvis.interventions.models import Intervention
+    from stegvis.plans import services as plans
+    from stegvis.plans.followup import follow_up
+    from stegvis.plans.services import GoalDetails
+    from stegvis.reports.kinds import KINDS
+    from stegvis.reports.periods import date_range
+
+    build(world)
+    alice = Actor(user=world["alice"], assignment=world.roles["alice"])
+    plan = plans.create_plan(alice, 2026)
+    area = plans.add_area(alice, plan, "Arbete")
+    gemensam = Intervention.objects.get(name="Gemensam väg")
+    for text, measure, intervention in (
+        ("Arbete eller studier", "exits_work_studies", None),
+        ("Stegförflyttning", "positive_step", gemensam),
+        ("Våldsfrågor", "screening_coverage", None),
+        ("Beläggning", "occupancy", gemensam),
+    ):
+        plans.add_goal(alice, area, GoalDetails(text, measure, Decimal(40), intervention))
+    with CaptureQueriesContext(connection) as queries:
+        report = KINDS["annual"].build(world.a, date_range(JAN, DEC))
+    cells = [q for q in queries.captured_queries if "aggregates_packagecell" in q["sql"]]
+    assert len(cells) == 1
+    rows = {t.key: t for s in report.sections for t in s.tables}["plan_goals"].rows
+    alone = follow_up(plan)
+    assert [values[3] for _text, values in rows] == [
+        row.total.outcome for row in alone.areas[0].goals
+    ]
+    assert all(values[3] is not None for _text, values in rows[:3])
+
+
 def test_a_positive_step_goal_hides_a_share_of_few_exits_from_the_board(world):
     """A share-of-positive-step goal (calculations.md §5) is published under the same rule as a
     share of exits in groups: 1 of 3 women (33.3 %) would tell the board the count, so it is
