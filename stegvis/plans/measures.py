@@ -288,13 +288,19 @@ def _cost_share(goal: PlanGoal, period: Period) -> Outcome:
     return Outcome({"total": distribution.interventions_percent})
 
 
+def equity_key(association_id: int, year: int) -> tuple[str, int, int]:
+    """The key of the year's ``finance.figures.equity`` (the annual report seeds it with its
+    own)."""
+    return ("equity", association_id, year)
+
+
 def _equity(goal: PlanGoal, period: Period) -> Outcome:
     """Finance (calculations.md §2): forecast closing equity of the period's year as a share of
     the ceiling, through ``finance.figures.equity``."""
     from stegvis.finance.figures import equity
 
     year = period.end.year
-    result = shared(("equity", goal.association_id, year), lambda: equity(goal.association, year))
+    result = shared(equity_key(goal.association_id, year), lambda: equity(goal.association, year))
     closing, ceiling = result.forecast_closing, result.ceiling
     if closing is None:
         return Outcome(reason=_("Ingående eget kapital saknas för året."))

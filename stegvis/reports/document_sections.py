@@ -223,6 +223,8 @@ class Context:
     # ones too, for the shares computed from them.
     exits: dict[str, Table] | None = None
     exact_exits: dict[str, Table] = field(default_factory=dict)
+    # The year's equity, once the finance section has computed it (the plan's goals read it).
+    equity: finance.Equity | None = None
 
     @property
     def year(self) -> int:
@@ -550,10 +552,14 @@ def _goals(c: Context, individual: Section) -> Section:
     )
     if plan is not None:
         # Published, counts of people are suppressed as one row (followup's docstring).
-        # A whole year's package sums are the report's own: the plan's goals read them
-        # rather than summing the packages again.
+        # A whole year's package sums and the year's equity are the report's own: the plan's
+        # goals read them rather than computing them again.
         whole_year = (c.start, c.end) == (date(c.year, 1, 1), date(c.year, 12, 31))
-        seed = {year_key(c.association.pk, c.year): (c.per, c.total)} if whole_year else {}
+        seed: dict[Any, Any] = {}
+        if whole_year:
+            seed[year_key(c.association.pk, c.year)] = (c.per, c.total)
+        if c.equity is not None:
+            seed[measures.equity_key(c.association.pk, c.year)] = c.equity
         with measures.shared_figures(seed):
             result = follow_up(plan, measures.Period(c.start, c.end), publish=c.publish)
         plan_rows: list[tuple[str, list[Value]]] = []
@@ -754,7 +760,7 @@ def _finance(c: Context) -> Section:
                     table.title,
                 )
             )
-    eq = finance.equity(c.association, c.year, report)
+    eq = c.equity = finance.equity(c.association, c.year, report)
     section.tables.append(
         Table(
             _("Eget kapital (kr)"),
@@ -890,11 +896,11 @@ def build_sections(
     built["mission"] = _mission(c)
     built["individual"] = _individual(c)
     built["structural"] = _structural(c)
+    built["finance"] = _finance(c)  # before the goals, which read its equity
     built["goals"] = _goals(c, built["individual"])
     built["surveys"] = _surveys(c)
     built["violence"] = _violence(c)
     built["lex_heller"] = _lex_heller(c)
-    built["finance"] = _finance(c)
     built["effect"] = _effect(c)
     built["key_figures"] = _key_figures(c, built)
     return [built[key] for key in SECTION_KEYS]

@@ -517,7 +517,8 @@ def test_the_annual_report_takes_the_same_queries_whatever_it_holds(
 
 def test_the_plans_package_goals_read_the_reports_own_sums_of_the_year(world):
     """The plan's goals that read the year's packages (exits, step movement, occupancy) take
-    the sums the report has made for the year: the cells are summed once, and every goal has
+    the sums the report has made for the year, and its equity goal the finance section's
+    equity: the cells are summed and the equity computed once, and every goal has
     the figure its follow-up alone gives it. A part of the year sums nothing for them: their
     measures are followed up per whole year only."""
     from django.db import connection
@@ -531,6 +532,12 @@ def test_the_plans_package_goals_read_the_reports_own_sums_of_the_year(world):
     from stegvis.reports.periods import date_range
 
     build(world)
+    post = BudgetPost.objects.create(
+        association=world.a, code="k", name="k", category="medlemsbidrag"
+    )
+    Outcome.objects.create(
+        association=world.a, post=post, year=2026, month=6, amount=100, source="manual"
+    )
     alice = Actor(user=world["alice"], assignment=world.roles["alice"])
     plan = plans.create_plan(alice, 2026)
     area = plans.add_area(alice, plan, "Arbete")
@@ -540,12 +547,17 @@ def test_the_plans_package_goals_read_the_reports_own_sums_of_the_year(world):
         ("Stegförflyttning", "positive_step", gemensam),
         ("Våldsfrågor", "screening_coverage", None),
         ("Beläggning", "occupancy", gemensam),
+        ("Eget kapital", "equity_of_ceiling", None),
     ):
         plans.add_goal(alice, area, GoalDetails(text, measure, Decimal(40), intervention))
     with CaptureQueriesContext(connection) as queries:
         report = KINDS["annual"].build(world.a, date_range(JAN, DEC))
-    cells = [q for q in queries.captured_queries if "aggregates_packagecell" in q["sql"]]
-    assert len(cells) == 1
+
+    def reading(table: str) -> int:
+        return sum(table in q["sql"] for q in queries.captured_queries)
+
+    assert reading("aggregates_packagecell") == 1
+    assert reading("finance_contributionkey") == 1  # the equity, in the finance section
     rows = {t.key: t for s in report.sections for t in s.tables}["plan_goals"].rows
     alone = follow_up(plan)
     assert [values[3] for _text, values in rows] == [
