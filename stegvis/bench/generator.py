@@ -327,6 +327,7 @@ class Counters:
 class Generator:
     def __init__(self, scale: Scale, seed: int, log: Callable[[str], None] = print) -> None:
         self.scale = scale
+        self.seed = seed
         self.rng = random.Random(seed)
         self.cipher = Cipher(self.rng)
         self.log = log
@@ -571,6 +572,7 @@ class Generator:
         office = self.offices[association.pk]
         self.surveys(association, interventions, activities)
         self.finance(a, association, interventions, structural)
+        self.plans(a, association, interventions)
         self.deviations(association, office, interventions, coaches)
         home_areas = {
             i.pk: (area + neighbour[1]) if i.pk in cofunded else area for i in interventions
@@ -1268,6 +1270,143 @@ class Generator:
         self.bulk(ContributionKey, keys)
         self.bulk(CeilingTier, tiers)
         self.bulk(EquityYear, equity)
+
+    def plans(self, a: int, association: Association, interventions: list[Intervention]) -> None:
+        """An operating plan per year, decided by the board in December before: two focus areas
+        with the goals an association follows up in its annual report (exits to work or studies
+        by gender, positive step movement and occupancy of the year's first running
+        intervention, violence screening, structural activities, the share of costs to
+        interventions, equity within the ceiling) and a goal followed up in text. Its own random
+        stream, so the rest of the data is the same with or without plans."""
+        from stegvis.plans.models import FocusArea, Plan, PlanActivity, PlanGoal
+
+        rng = random.Random(f"plans-{self.seed}-{a}")
+
+        def uid() -> uuid.UUID:
+            return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+        plans, areas, goals, activities = [], [], [], []
+        for year in self.scale.years:
+            plan = Plan(
+                association=association,
+                public_id=uid(),
+                year=year,
+                status=Plan.Status.DECIDED,
+                decided_on=date(year - 1, 12, rng.randint(5, 18)),
+                decision_number=f"§ {rng.randint(20, 60)}/{year - 1}",
+            )
+            plans.append(plan)
+            work = FocusArea(
+                association=association,
+                public_id=uid(),
+                plan=plan,
+                position=0,
+                name="Fler i arbete eller studier",
+            )
+            together = FocusArea(
+                association=association,
+                public_id=uid(),
+                plan=plan,
+                position=1,
+                name="Samverkan och ekonomi",
+            )
+            areas += [work, together]
+            first = min(self.active_in(interventions, year), key=lambda i: i.code, default=None)
+            chosen: list[tuple[FocusArea, str, str, int, Intervention | None, bool]] = [
+                (
+                    work,
+                    "Minst %s %% av avsluten till arbete eller studier",
+                    "exits_work_studies",
+                    rng.choice([35, 40, 45]),
+                    None,
+                    True,
+                ),
+                (
+                    work,
+                    "Våldsfrågor ställda till minst %s %% av de avslutade",
+                    "screening_coverage",
+                    90,
+                    None,
+                    False,
+                ),
+                (
+                    together,
+                    "Minst %s strukturövergripande aktiviteter",
+                    "structural_activities",
+                    rng.choice([10, 20, 30]),
+                    None,
+                    False,
+                ),
+                (
+                    together,
+                    "Minst %s %% av kostnaderna till insatser",
+                    "cost_share_interventions",
+                    75,
+                    None,
+                    False,
+                ),
+                (
+                    together,
+                    "Eget kapital högst %s %% av taket",
+                    "equity_of_ceiling",
+                    100,
+                    None,
+                    False,
+                ),
+            ]
+            if first is not None:
+                chosen[1:1] = [
+                    (
+                        work,
+                        f"Positiv stegförflyttning för minst %s %% i {first.name}",
+                        "positive_step",
+                        rng.choice([40, 50]),
+                        first,
+                        True,
+                    ),
+                    (work, f"Beläggning minst %s %% i {first.name}", "occupancy", 80, first, False),
+                ]
+            for position, (area, text, measure, target, intervention, by_gender) in enumerate(
+                chosen
+            ):
+                goals.append(
+                    PlanGoal(
+                        association=association,
+                        public_id=uid(),
+                        area=area,
+                        position=position,
+                        text=text % target,
+                        measure=measure,
+                        target=Decimal(target),
+                        intervention=intervention,
+                        by_gender=by_gender,
+                    )
+                )
+            goals.append(
+                PlanGoal(
+                    association=association,
+                    public_id=uid(),
+                    area=together,
+                    position=len(chosen),
+                    text="Ett gott samarbete med medlemmarna",
+                )
+            )
+            for quarter, text in ((1, "Medlemssamråd"), (3, "Temadag för beredningsgruppen")):
+                activities.append(
+                    PlanActivity(
+                        association=association,
+                        public_id=uid(),
+                        area=together,
+                        text=text,
+                        responsible="Förbundschef",
+                        year=year,
+                        quarter=quarter,
+                    )
+                )
+        self.bulk(Plan, plans)
+        self.bulk(FocusArea, areas)
+        self.bulk(PlanGoal, goals)
+        self.bulk(PlanActivity, activities)
 
     def deviations(
         self,

@@ -61,7 +61,7 @@ from stegvis.interventions.models import (
 )
 from stegvis.participants import imports
 from stegvis.participants.models import Enrolment, FollowUp, Participant, Pause
-from stegvis.plans.models import Plan
+from stegvis.plans.models import FocusArea, Plan, PlanGoal
 from stegvis.progression.models import (
     Answer,
     Instrument,
@@ -280,9 +280,25 @@ WHERE association_id = %s
 """
 # Plan goals: their bare SQL is not written yet (the benchmark data has no operating plan), and
 # the bare side refuses data it cannot reproduce rather than compare blindly.
-BARE_UNWRITTEN = f"""
-SELECT COUNT(*) FROM {PLAN} WHERE association_id = %s AND year = %s
+OPERATING_PLAN = Plan._meta.db_table
+BARE_PLAN_GOALS = f"""
+SELECT g.text, g.measure, g.target, g.intervention_id, g.by_gender FROM {PlanGoal._meta.db_table} g
+JOIN {FocusArea._meta.db_table} f ON f.id = g.area_id
+WHERE f.plan_id = (
+  SELECT p.id FROM {OPERATING_PLAN} p WHERE p.association_id = %s AND p.year = %s
+  ORDER BY CASE WHEN p.status = 'decided' THEN 0 ELSE 1 END, p.version DESC LIMIT 1)
 """
+# The plan measures whose bare figures are written (the generator's plans use only these).
+BARE_PLAN_MEASURES = {
+    "",
+    "exits_work_studies",
+    "positive_step",
+    "screening_coverage",
+    "occupancy",
+    "structural_activities",
+    "cost_share_interventions",
+    "equity_of_ceiling",
+}
 BARE_QUESTIONNAIRES = f"""
 SELECT q.id, q.key, q.respondent_group,
   (SELECT COUNT(*) FROM {SURVEY_RESPONSE} r JOIN {Q_VERSION} v ON v.id = r.version_id
@@ -441,6 +457,72 @@ def _bare_forecast_closing(a: int, year: int) -> tuple[int | None, int | None, A
     return opening, _bare_result(totals, 3), budget
 
 
+def _bare_plan_goals(
+    goals: list[tuple[Any, ...]],
+    *,
+    cells: Callable[[Any, str, str, str], int],
+    places: dict[int, int | None],
+    days: dict[int, int],
+    activities: int,
+    finance: dict[str, Any],
+) -> dict[str, tuple[Any, ...]]:
+    """The operating plan's goals (plans.followup, exact figures) from the sums the bare side
+    has already made: package cells per intervention (``None``: the association), days
+    covered, the structural activities, the cost distribution and equity. Per goal: target,
+    women, men, total and the verdict of the total."""
+    ladder = {"exits_work_studies": [("exit_groups", "arbete"), ("exit_groups", "studier")]}
+    ladder["positive_step"] = [("progression", "positiv")]
+    ladder["screening_coverage"] = [("violence_screening", "asked")]
+    genders = {"women": ("kvinna",), "men": ("man",), "total": ("kvinna", "man", "annat")}
+    rows: dict[str, tuple[Any, ...]] = {}
+    for text, measure, target, intervention, by_gender in goals:
+        if measure not in BARE_PLAN_MEASURES:
+            raise NotImplementedError(f"bare SQL for the plan measure {measure} is not written")
+        target = Decimal(str(target)) if target is not None else None
+        groups = ("women", "men", "total") if by_gender else ("total",)
+        values: dict[str, Decimal | None] = {}
+        has_packages = intervention in days if intervention is not None else bool(days)
+        if measure in ladder and has_packages:
+            for group in groups:
+                whole = sum(
+                    cells(intervention, "participants", "exited", g) for g in genders[group]
+                )
+                part = sum(
+                    cells(intervention, t, r, g) for t, r in ladder[measure] for g in genders[group]
+                )
+                values[group] = Decimal(_bare_share(part, whole)) if whole >= 5 else None
+        elif measure == "occupancy" and has_packages:
+            capacity = (places.get(intervention) or 0) * days.get(intervention, 0)
+            used = sum(
+                cells(intervention, "participants", "participant_days", g) for g in genders["total"]
+            )
+            share = _bare_share(used, capacity) if capacity else None
+            if share is not None:
+                values["total"] = Decimal(share)
+        elif measure == "structural_activities":
+            values["total"] = Decimal(activities)
+        elif measure == "cost_share_interventions" and "finance/cost_distribution" in finance:
+            shares = finance["finance/cost_distribution"]
+            values["total"] = Decimal(shares["1"][1]) + Decimal(shares["2"][1])
+        elif measure == "equity_of_ceiling":
+            equity = finance.get("finance/equity", {})
+            closing, ceiling = equity.get("2", (None,))[0], equity.get("3", (None,))[0]
+            if closing is not None and ceiling:
+                values["total"] = Decimal(_bare_share(closing, ceiling))
+        at_most = measure == "equity_of_ceiling"
+        total = values.get("total")
+        if measure == "" or total is None or target is None:
+            verdict = _("Inte mätbart ännu")
+        else:
+            met = total <= target if at_most else total >= target
+            verdict = _("Uppfyllt") if met else _("Inte uppfyllt")
+        shown = [_norm(values.get(g)) if values.get(g) is not None else None for g in groups]
+        if not by_gender:
+            shown = [None, None, *shown]
+        rows[text] = (_norm(target) if target is not None else None, *shown, verdict)
+    return rows
+
+
 def _bare_finance(a: int, year: int) -> dict[str, Any]:
     opening, forecast_result, budget = _bare_forecast_closing(a, year)
     if budget is None:
@@ -513,8 +595,6 @@ def _bare_figures(association_id: int, year: int) -> dict[str, Any]:
     """The same tables from hand-written SQL (about 19 queries) and plain Python arithmetic."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     a = association_id
-    if sql(BARE_UNWRITTEN, [a, year])[0][0]:
-        raise NotImplementedError("bare SQL for operating-plan goals is not written")
     result: dict[str, Any] = {}
     # Members.
     kinds = dict(Organisation._meta.get_field("kind").choices or [])
@@ -724,6 +804,17 @@ def _bare_figures(association_id: int, year: int) -> dict[str, Any]:
         result[f"surveys/survey_{q_key}"] = survey_rows
     result.update(_bare_finance(a, year))
     result["effect/effect"] = {"0": (to_work,), "1": (per_month,), "2": (horizon,), "3": (amount,)}
+
+    plan_rows = _bare_plan_goals(
+        sql(BARE_PLAN_GOALS, [a, year]),
+        cells=lambda pk, table, row, g: cell(pk, table, row, g),
+        places={pk: places for pk, (_name, places) in interventions.items()},
+        days={pk: sum((e - s).days + 1 for _l, s, e in spans) for pk, spans in days.items()},
+        activities=sum(n for n, _h in volume.values()),
+        finance=result,
+    )
+    if plan_rows:
+        result["goals/plan_goals"] = plan_rows
 
     # The year in brief.
     def grand(key: str) -> int:

@@ -441,3 +441,29 @@ def test_bare_sql_covers_surveys_and_finance(tiny):
     assert app["finance/equity"]["0"][0] is not None  # carried from 2024
     assert app["finance/equity"]["3"][0] is not None
     assert _normal(app) == _normal(op.bare())
+
+
+def test_bare_sql_covers_the_operating_plans_goals(tiny):
+    """Every association has a decided operating plan for the year whose goals the annual
+    report follows up, and the bare side gives each goal's target, figures and verdict: a goal
+    the bare side would score differently is caught, and a measure it has no bare SQL for
+    stops the benchmark rather than go unchecked."""
+    from stegvis.plans.models import Plan, PlanGoal
+
+    association = Association.objects.get(slug="bench-01")
+    plan = Plan.objects.get(association=association, year=LAST_YEAR)
+    assert plan.status == Plan.Status.DECIDED and plan.decided_on is not None
+    op = next(o for o in operations(2025, [2025], import_rows=5) if o.key == "annual_report")
+    app, bare = op.app(), op.bare()
+    rows = app["goals/plan_goals"]
+    assert len(rows) == PlanGoal.objects.filter(area__plan=plan).count() == 8
+    verdicts = [values[-1] for values in rows.values()]
+    assert verdicts.count("Uppfyllt") + verdicts.count("Inte uppfyllt") >= 6
+    assert _normal(app) == _normal(bare)
+    goal = PlanGoal.objects.get(area__plan=plan, measure="structural_activities")
+    PlanGoal.objects.filter(pk=goal.pk).update(target=(goal.target or 0) + 1000)
+    assert _normal(op.app()) != _normal(bare)
+    assert _normal(op.app()) == _normal(op.bare())
+    PlanGoal.objects.filter(pk=goal.pk).update(measure="participants_per_coach")
+    with pytest.raises(NotImplementedError, match="participants_per_coach"):
+        op.bare()
