@@ -11,6 +11,7 @@ compares by :func:`swedish_key`. The name has no hyphen: Django writes it unquot
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 SWEDISH = "swedish"
@@ -36,19 +37,24 @@ def _primary(ch: str) -> tuple[int, int]:
     return (3, ord(base))
 
 
+@lru_cache(maxsize=8192)
 def swedish_key(text: str) -> tuple[Any, ...]:
     """Primary: the letters in Swedish order, case and accents (other than å, ä, ö) ignored.
     Ties: lower case before upper case, then the text itself, so that only equal texts are
-    equal (the order is total, like a deterministic ICU collation)."""
+    equal (the order is total, like a deterministic ICU collation). Cached: SQLite calls
+    :func:`compare` for every comparison of a sort or grouping, mostly on the same few names
+    (a key is immutable, so a cached one cannot be changed by its caller)."""
     folded = text.casefold()
     return (
-        [_primary(ch) for ch in folded],
-        [ch.isupper() for ch in text],
+        tuple(_primary(ch) for ch in folded),
+        tuple(ch.isupper() for ch in text),
         text,
     )
 
 
 def compare(left: str, right: str) -> int:
+    if left == right:
+        return 0
     a, b = swedish_key(left), swedish_key(right)
     return (a > b) - (a < b)
 
