@@ -1391,8 +1391,8 @@ def operations(year: int, years: list[int], import_rows: int = 10_000) -> list[O
             "about 19 queries: package cells (sums, at-start of first period), interventions,"
             " goals, package spans, funded interventions, members, structural activities and"
             " attendance, Lex Heller reports, survey answers with their reference values,"
-            " budget, outcomes and equity, the effect model, and a check that the year has no"
-            " operating-plan goals (their bare SQL is not written)",
+            " budget, outcomes and equity, the effect model, and the operating plan's goals"
+            " (scored from those sums)",
         ),
         Operation(
             "national_1y",
