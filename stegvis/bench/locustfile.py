@@ -25,6 +25,7 @@ from stegvis.bench.accounts import EMAIL_DOMAIN, PASSWORD, bench_totp_key
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PARTICIPANT = re.compile(r'href="(/p/[0-9a-f-]+/deltagare/[0-9a-f-]{36}/)"')
 ASSOCIATIONS = int(os.environ.get("BENCH_ASSOCIATIONS", "2"))
+LAST_YEAR = int(os.environ.get("BENCH_YEAR", "2025"))  # the generator's last year
 PROVIDERS = int(os.environ.get("BENCH_PROVIDERS", "5"))
 HEADERS = {"X-Forwarded-Proto": "https"}
 
@@ -86,7 +87,8 @@ class Base(HttpUser):
 
 
 class Office(Base):
-    """The association's office: home, members, received packages, national figures."""
+    """The association's office: home, members, received packages, national figures, the
+    annual report of the last generated year and the operating plan's follow-up."""
 
     weight = 1
 
@@ -94,6 +96,26 @@ class Office(Base):
         n = next_account() % ASSOCIATIONS + 1
         self.slug = f"bench-{n:02d}"
         self.log_in(f"kansli{n}@{EMAIL_DOMAIN}", None)
+        plans = self.request("GET", f"/a/{self.slug}/verksamhetsplan/", name="office: plans")
+        found = re.findall(rf"/a/{self.slug}/verksamhetsplan/([0-9a-f-]{{36}})/", plans.text)
+        self.plan = found[0] if found else None
+
+    @task(1)
+    def annual_report(self) -> None:
+        self.request(
+            "GET",
+            f"/a/{self.slug}/verksamhetsberattelse/?ar={LAST_YEAR}",
+            name="office: annual report",
+        )
+
+    @task(1)
+    def plan_follow_up(self) -> None:
+        if self.plan is not None:
+            self.request(
+                "GET",
+                f"/a/{self.slug}/verksamhetsplan/{self.plan}/uppfoljning/",
+                name="office: plan follow-up",
+            )
 
     @task(3)
     def home(self) -> None:
