@@ -623,3 +623,23 @@ def test_an_effect_from_few_follow_ups_in_work_is_hidden_from_the_board(world):
     board, _s = _tables(world, JAN, APR, publish=True)
     assert board["effect"].rows[0][1] == [10] and board["effect"].rows[-1][1] == [HIDDEN]
     assert dict(board["key_figures"].rows)["Samhällsekonomisk effekt (kr)"] == [HIDDEN]
+
+
+def test_a_chart_is_drawn_once_per_content(world):
+    """The report's charts are pure functions of their labels, values and title: the same
+    report built again draws nothing, and a changed figure draws a new chart."""
+    from stegvis.reports.document_sections import _bar_chart, _drawn_bar_chart
+
+    build(world)
+    _drawn_bar_chart.cache_clear()
+    first = build_sections(world.a, JAN, DEC, publish=False)
+    drawn = _drawn_bar_chart.cache_info()
+    assert drawn.misses >= 1
+    again = build_sections(world.a, JAN, DEC, publish=False)
+    assert _drawn_bar_chart.cache_info().misses == drawn.misses
+    charts = [c for s in first for c in s.charts]
+    assert charts and charts == [c for s in again for c in s.charts]
+    one = _bar_chart(["Arbete", "Studier"], [3, 4], "Avslut")
+    assert _bar_chart(["Arbete", "Studier"], [3, 4], "Avslut") is one
+    assert _bar_chart(["Arbete", "Studier"], [3, 5], "Avslut") != one
+    assert _bar_chart(["Arbete", "Studier"], [3, 4], "Exits") != one
