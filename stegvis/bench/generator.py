@@ -1296,23 +1296,15 @@ class Generator:
                 decision_number=f"§ {rng.randint(20, 60)}/{year - 1}",
             )
             plans.append(plan)
-            work = FocusArea(
-                association=association,
-                public_id=uid(),
-                plan=plan,
-                position=0,
-                name="Fler i arbete eller studier",
-            )
-            together = FocusArea(
-                association=association,
-                public_id=uid(),
-                plan=plan,
-                position=1,
-                name="Samverkan och ekonomi",
+            work, together = (
+                FocusArea(
+                    association=association, public_id=uid(), plan=plan, position=i, name=name
+                )
+                for i, name in enumerate(["Fler i arbete eller studier", "Samverkan och ekonomi"])
             )
             areas += [work, together]
             first = min(self.active_in(interventions, year), key=lambda i: i.code, default=None)
-            chosen: list[tuple[FocusArea, str, str, int, Intervention | None, bool]] = [
+            chosen: list[tuple[FocusArea, str, str, int | None, Intervention | None, bool]] = [
                 (
                     work,
                     "Minst %s %% av avsluten till arbete eller studier",
@@ -1366,6 +1358,7 @@ class Generator:
                     ),
                     (work, f"Beläggning minst %s %% i {first.name}", "occupancy", 80, first, False),
                 ]
+            chosen.append((together, "Ett gott samarbete med medlemmarna", "", None, None, False))
             for position, (area, text, measure, target, intervention, by_gender) in enumerate(
                 chosen
             ):
@@ -1375,22 +1368,13 @@ class Generator:
                         public_id=uid(),
                         area=area,
                         position=position,
-                        text=text % target,
+                        text=text if target is None else text % target,
                         measure=measure,
-                        target=Decimal(target),
+                        target=None if target is None else Decimal(target),
                         intervention=intervention,
                         by_gender=by_gender,
                     )
                 )
-            goals.append(
-                PlanGoal(
-                    association=association,
-                    public_id=uid(),
-                    area=together,
-                    position=len(chosen),
-                    text="Ett gott samarbete med medlemmarna",
-                )
-            )
             for quarter, text in ((1, "Medlemssamråd"), (3, "Temadag för beredningsgruppen")):
                 activities.append(
                     PlanActivity(
