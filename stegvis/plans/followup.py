@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy
 
 from stegvis.plans import measures
@@ -138,13 +139,13 @@ def default_period(plan: Plan) -> Period:
 
 def follow_up(plan: Plan, period: Period | None = None, *, publish: bool = False) -> FollowUp:
     """The follow-up table of ``plan`` for ``period`` (default: the plan year). The plan's rows
-    are read in three queries; each measured goal asks its figure source, and a figure several
-    goals read is read once (``measures.shared_figures``). ``publish`` suppresses small counts
-    (see the module's docstring)."""
+    are read in three queries (its areas, their goals with each goal's intervention,
+    questionnaire and association, and their activities); each measured goal asks its figure
+    source, and a figure several goals read is read once (``measures.shared_figures``).
+    ``publish`` suppresses small counts (see the module's docstring)."""
     period = period or default_period(plan)
-    areas = plan.areas.prefetch_related(
-        "goals__intervention", "goals__questionnaire", "goals__association", "activities"
-    )
+    goals = PlanGoal.objects.select_related("intervention", "questionnaire", "association")
+    areas = plan.areas.all().prefetch_related(Prefetch("goals", queryset=goals), "activities")
     rows = []
     with measures.shared_figures():  # the goals read a shared figure once
         for area in areas:

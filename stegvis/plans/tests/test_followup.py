@@ -213,6 +213,31 @@ def test_the_follow_up_table_of_the_worked_examples(plan, django_assert_max_num_
     assert (activity.text, activity.status) == ("Medlemssamråd", "planned")
 
 
+def test_the_plan_rows_are_read_in_three_queries(world, A, draft, area, steg, questionnaire):
+    """Areas, goals (with their intervention, questionnaire and association) and activities:
+    three queries whatever the number of areas, goals and activities. Text goals ask no
+    figure source, so these are the plan's own rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alice = A["alice"]
+    second = services.add_area(alice, draft, "Samverkan")
+    for target in (area, second):
+        for n in range(3):
+            details = GoalDetails(f"Text {n}", intervention=steg, questionnaire=questionnaire)
+            services.add_goal(alice, target, details)
+        services.add_activity(alice, target, ActivityDetails(f"Möte {target.pk}", 2026, 1, "Chef"))
+    with CaptureQueriesContext(connection) as read:
+        result = follow_up(draft)
+    assert len(read.captured_queries) == 3
+    goals = [row.goal for area_row in result.areas for row in area_row.goals]
+    assert len(goals) == 6
+    with CaptureQueriesContext(connection) as touched:
+        names = {(g.intervention.name, g.questionnaire.title, g.association.name) for g in goals}
+    assert names == {(steg.name, questionnaire.title, world.a.name)}
+    assert touched.captured_queries == []
+
+
 def test_a_second_goal_on_the_same_figure_costs_no_query(plan, A):
     """Every goal reads its figure through ``measures.shared_figures``: a plan whose goals all
     come twice (another target, the same figure) costs the queries of the plan once, and each
