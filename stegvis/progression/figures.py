@@ -16,15 +16,15 @@ intervention.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import (
-    Avg,
     Count,
     F,
-    FloatField,
     IntegerField,
     Max,
     Min,
@@ -33,7 +33,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Window,
 )
+from django.db.models.functions import FirstValue, RowNumber
 
 from stegvis.core.codes import ExitReason, Gender
 from stegvis.interventions.models import Intervention
@@ -66,8 +68,8 @@ def _mean(value: Any) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _answers(instrument: Instrument, key: str, *, in_intervention: bool) -> QuerySet[Answer]:
-    rows = Answer.objects.filter(item__version__instrument=instrument, item__key=key)
+def _answers(instrument: Instrument, keys: list[str], *, in_intervention: bool) -> QuerySet[Answer]:
+    rows = Answer.objects.filter(item__version__instrument=instrument, item__key__in=keys)
     if in_intervention:
         rows = rows.exclude(measurement__occasion=Measurement.Occasion.FOLLOW_UP)
     return rows
@@ -77,7 +79,9 @@ def _first_latest(
     rows: QuerySet[Answer], outer: str, field_name: str = "score"
 ) -> tuple[Subquery, Subquery, Subquery]:
     """Subqueries for the first answer, the latest answer and the number of answers of the
-    enrolment named by ``outer``."""
+    enrolment named by ``outer``: for a query that selects them once per row (the package's
+    grouped exits). An aggregate whose filters name them makes PostgreSQL run them again for
+    every filter; over many enrolments, :func:`spans` reads the same in one query."""
     own = rows.filter(measurement__enrolment=OuterRef(outer))
     first = Subquery(own.order_by(*FIRST).values(field_name)[:1], output_field=IntegerField())
     latest = Subquery(own.order_by(*LATEST).values(field_name)[:1], output_field=IntegerField())
@@ -208,20 +212,108 @@ class InterventionFigures:
         return {g: share(self.ladder_positive[g], self.ladder_measured[g]) for g in GROUPS}
 
 
-def _profile_mean(profile: Instrument, outer: str) -> Subquery:
-    """Mean score of the participant's own profile answers at the measurement ``outer``."""
-    return Subquery(
+@dataclass(frozen=True)
+class Span:
+    """An enrolment's first and latest answer to one item (by key, across versions), in the
+    order of ``FIRST``, and how many answers it gave."""
+
+    first: int
+    latest: int
+    answers: int
+
+
+def spans(answers: QuerySet[Answer], field_name: str = "score") -> dict[tuple[int, str], Span]:
+    """Per enrolment and item key: the first and latest of ``answers`` and their number. One
+    query with window functions, one row per enrolment and key, whatever the number of
+    enrolments and items (a subquery per enrolment and item instead took 46 s for 2 000
+    enrolments of one intervention: docs/performance.md, finding 16)."""
+    part = [F("measurement__enrolment_id"), F("item__key")]
+    rows = (
+        answers.annotate(
+            enrolment_ref=F("measurement__enrolment_id"),
+            item_key=F("item__key"),
+            rank=Window(RowNumber(), partition_by=part, order_by=[F(f).asc() for f in FIRST]),
+            last=Window(
+                FirstValue(field_name),
+                partition_by=part,
+                order_by=[F(f.lstrip("-")).desc() for f in LATEST],
+            ),
+            count=Window(Count("pk"), partition_by=part),
+        )
+        .filter(rank=1)
+        .order_by()
+        .values_list("enrolment_ref", "item_key", field_name, "last", "count")
+    )
+    return {(e, key): Span(first, last, n) for e, key, first, last, n in rows}
+
+
+def _people(enrolments: QuerySet[Enrolment]) -> list[tuple[int, tuple[str, ...], Any, str]]:
+    """Each enrolment's id, the groups it counts in (its gender's and the total), exit date and
+    exit reason."""
+    groups: dict[str, tuple[str, ...]] = {
+        Gender.KVINNA: ("women", "total"),
+        Gender.MAN: ("men", "total"),
+    }
+    return [
+        (pk, groups.get(gender, ("total",)), exit_date, reason)
+        for pk, gender, exit_date, reason in enrolments.order_by().values_list(
+            "pk", "participant__gender", "exit_date", "exit_reason"
+        )
+    ]
+
+
+class _Tally:
+    """Counts and sums per name and group, summed in Python over one row per enrolment."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(GROUPS, 0))
+        self.sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(GROUPS, 0))
+
+    def count(self, name: str, groups: tuple[str, ...], value: int | None = None) -> None:
+        for group in groups:
+            self.counts[name][group] += 1
+            if value is not None:
+                self.sums[name][group] += value
+
+    def __getitem__(self, name: str) -> dict[str, int]:
+        return dict(self.counts[name])
+
+    def mean(self, name: str) -> dict[str, Decimal | None]:
+        """The exact mean of the summed values, to two decimals (None where none)."""
+        counts, sums = self.counts[name], self.sums[name]
+        return {g: _mean(Decimal(sums[g]) / counts[g]) if counts[g] else None for g in GROUPS}
+
+
+def _profile_moves(
+    profile: Instrument, enrolments: QuerySet[Enrolment]
+) -> dict[int, tuple[Fraction, Fraction] | None]:
+    """Per enrolment with the participant's own profile answers in the intervention: the mean
+    score of those answers at its first and at its latest such measurement, or None when it
+    has only one. One grouped query (a row per measurement); compared as exact fractions."""
+    rows = (
         Answer.objects.filter(
-            measurement_id=OuterRef(outer),
             item__version__instrument=profile,
             item__audience=Item.Audience.PARTICIPANT,
+            measurement__enrolment__in=enrolments.values("pk"),
         )
+        .exclude(measurement__occasion=Measurement.Occasion.FOLLOW_UP)
         .order_by()
-        .values("measurement_id")
-        .annotate(m=Avg("score"))
-        .values("m"),
-        output_field=FloatField(),
+        .values_list(
+            "measurement__enrolment_id",
+            "measurement__date",
+            "measurement__created_at",
+            "measurement_id",
+        )
+        .annotate(total=Sum("score"), n=Count("pk"))
     )
+    measured: dict[int, list[tuple[Any, Any, int, Fraction]]] = defaultdict(list)
+    for enrolment_id, day, created, measurement_id, total, n in rows:
+        measured[enrolment_id].append((day, created, measurement_id, Fraction(total, n)))
+    moves: dict[int, tuple[Fraction, Fraction] | None] = {}
+    for enrolment_id, occasions in measured.items():
+        occasions.sort(key=lambda o: o[:3])
+        moves[enrolment_id] = (occasions[0][3], occasions[-1][3]) if len(occasions) >= 2 else None
+    return moves
 
 
 def intervention_figures(
@@ -233,7 +325,10 @@ def intervention_figures(
     enrolments: QuerySet[Enrolment] | None = None,
 ) -> InterventionFigures:
     """The intervention's progression figures for women, men and in total. A constant number
-    of queries (under ten), whatever the number of participants.
+    of queries (eight at most): the instruments' latest versions and items, the enrolments,
+    each enrolment's first and latest answer per item (:func:`spans`, for the profile and for
+    the ladder) and the means of its own profile answers per measurement; summed in Python
+    over one row per enrolment, the means exact.
 
     ``enrolments`` narrows the enrolments counted (e.g. to a period, or to the participants
     from one funding association's municipalities, for an aggregate package); by default every
@@ -241,101 +336,87 @@ def intervention_figures(
     if enrolments is None:
         enrolments = Enrolment.objects.filter(intervention=intervention)
     enrolments = enrolments.exclude(exit_reason=ExitReason.FELREGISTRERING)
-    annotations: dict[str, Any] = {}
+    scope = enrolments.values("pk")
     profile_items: list[Item] = []
-    ladder_item: Item | None = None
+    items: dict[tuple[int, str], Span] = {}
+    moves: dict[int, tuple[Fraction, Fraction] | None] = {}
     if profile is not None:
         profile_items = list(profile.latest_version().items.order_by("order"))
-        for item in profile_items:
-            first, latest, count = _first_latest(
-                _answers(profile, item.key, in_intervention=True), "pk"
-            )
-            annotations[f"f_{item.pk}"] = first
-            annotations[f"l_{item.pk}"] = latest
-            annotations[f"n_{item.pk}"] = count
-        own = Answer.objects.filter(
-            item__version__instrument=profile,
-            item__audience=Item.Audience.PARTICIPANT,
-            measurement__enrolment=OuterRef("pk"),
-        ).exclude(measurement__occasion=Measurement.Occasion.FOLLOW_UP)
-        annotations["pm_first"] = Subquery(own.order_by(*FIRST).values("measurement_id")[:1])
-        annotations["pm_latest"] = Subquery(own.order_by(*LATEST).values("measurement_id")[:1])
+        keys = [item.key for item in profile_items]
+        items = spans(
+            _answers(profile, keys, in_intervention=True).filter(measurement__enrolment__in=scope)
+        )
+        moves = _profile_moves(profile, enrolments)
+    ladder_item: Item | None = None
+    ladder_spans: dict[tuple[int, str], Span] = {}
+    steps: dict[int, StepCount] = {}
     if ladder is not None:
         ladder_item = ladder.latest_version().items.get()
-        first, latest, count = _first_latest(
-            _answers(ladder, ladder_item.key, in_intervention=True), "pk", "value"
+        ladder_spans = spans(
+            _answers(ladder, [ladder_item.key], in_intervention=True).filter(
+                measurement__enrolment__in=scope
+            ),
+            "value",
         )
-        annotations.update(step_first=first, step_latest=latest, step_n=count)
-    rows = enrolments.annotate(**annotations)
-    if profile is not None:
-        rows = rows.annotate(
-            mean_first=_profile_mean(profile, "pm_first"),
-            mean_latest=_profile_mean(profile, "pm_latest"),
-        )
-    left = Q(exit_date__isnull=False) & ~Q(exit_reason__in=WORK_OR_STUDIES)
-    profile_two = Q(pm_first__isnull=False) & ~Q(pm_first=F("pm_latest"))
-    profile_up = profile_two & Q(mean_latest__gt=F("mean_first"))
-    ladder_two = Q(step_n__gte=2)
-    ladder_up = ladder_two & Q(step_latest__gt=F("step_first"))
-    wanted: dict[str, Any] = {}
-    for group in GROUPS:
-        where = GROUP_FILTER[group]
-        wanted[f"{group}_n"] = Count("pk", filter=where)
-        wanted[f"{group}_left"] = Count("pk", filter=where & left)
+        steps = {
+            value: StepCount(
+                value=value,
+                label=ladder_item.label_for(value, ladder_labels or {}),
+                start=dict.fromkeys(GROUPS, 0),
+                exit=dict.fromkeys(GROUPS, 0),
+            )
+            for value in ladder_item.allowed_values()
+        }
+    tally = _Tally()
+    for pk, groups, exit_date, reason in _people(enrolments):
+        left = exit_date is not None and reason not in WORK_OR_STUDIES
+        counted = [("", groups), ("left_", groups if left else ())]
+        tally.count("n", groups)
+        tally.count("left", groups if left else ())
         if profile is not None:
-            wanted[f"{group}_pm"] = Count("pk", filter=where & profile_two)
-            wanted[f"{group}_pp"] = Count("pk", filter=where & profile_up)
-            wanted[f"{group}_left_pm"] = Count("pk", filter=where & left & profile_two)
-            wanted[f"{group}_left_pp"] = Count("pk", filter=where & left & profile_up)
+            move = moves.get(pk)
+            for prefix, where in counted:
+                if move is not None:
+                    tally.count(f"{prefix}pm", where)
+                    if move[1] > move[0]:
+                        tally.count(f"{prefix}pp", where)
             for item in profile_items:
-                two = where & Q(**{f"n_{item.pk}__gte": 2})
-                wanted[f"{group}_i{item.pk}"] = Avg(
-                    F(f"l_{item.pk}") - F(f"f_{item.pk}"), filter=two, output_field=FloatField()
-                )
-                wanted[f"{group}_in{item.pk}"] = Count("pk", filter=two)
-        if ladder is not None:
-            wanted[f"{group}_lm"] = Count("pk", filter=where & ladder_two)
-            wanted[f"{group}_lp"] = Count("pk", filter=where & ladder_up)
-            wanted[f"{group}_ls"] = Avg(
-                F("step_latest") - F("step_first"),
-                filter=where & ladder_two,
-                output_field=FloatField(),
-            )
-            wanted[f"{group}_left_lm"] = Count("pk", filter=where & left & ladder_two)
-            wanted[f"{group}_left_lp"] = Count("pk", filter=where & left & ladder_up)
-            wanted[f"{group}_left_ls"] = Avg(
-                F("step_latest") - F("step_first"),
-                filter=where & left & ladder_two,
-                output_field=FloatField(),
-            )
-    agg = rows.order_by().aggregate(**wanted)
-
-    def per_group(suffix: str, default: Any = 0) -> dict[str, Any]:
-        return {g: agg.get(f"{g}_{suffix}", default) for g in GROUPS}
-
+                span = items.get((pk, item.key))
+                if span is not None and span.answers >= 2:
+                    tally.count(f"i{item.pk}", groups, span.latest - span.first)
+        if ladder_item is not None:
+            span = ladder_spans.get((pk, ladder_item.key))
+            if span is None:
+                continue
+            _count_step(steps, span.first, "start", groups)
+            if exit_date is not None:
+                _count_step(steps, span.latest, "exit", groups)
+            if span.answers < 2:
+                continue
+            for prefix, where in counted:
+                tally.count(f"{prefix}lm", where, span.latest - span.first)
+                if span.latest > span.first:
+                    tally.count(f"{prefix}lp", where)
     figures = InterventionFigures(
-        enrolments=per_group("n"),
-        profile_measured=per_group("pm"),
-        profile_positive=per_group("pp"),
-        ladder_measured=per_group("lm"),
-        ladder_positive=per_group("lp"),
-        ladder_mean_steps={g: _mean(agg.get(f"{g}_ls")) for g in GROUPS},
+        enrolments=tally["n"],
+        profile_measured=tally["pm"],
+        profile_positive=tally["pp"],
+        ladder_measured=tally["lm"],
+        ladder_positive=tally["lp"],
+        ladder_mean_steps=tally.mean("lm"),
+        items=[
+            ItemMean(item=item, mean=tally.mean(f"i{item.pk}"), n=tally[f"i{item.pk}"])
+            for item in profile_items
+        ],
+        steps=list(steps.values()),
     )
-    figures.items = [
-        ItemMean(
-            item=item,
-            mean={g: _mean(agg[f"{g}_i{item.pk}"]) for g in GROUPS},
-            n={g: agg[f"{g}_in{item.pk}"] for g in GROUPS},
-        )
-        for item in profile_items
-    ]
     left_without: dict[str, dict[str, Any]] = {
-        "exited": per_group("left"),
-        "profile_measured": per_group("left_pm"),
-        "profile_positive": per_group("left_pp"),
-        "ladder_measured": per_group("left_lm"),
-        "ladder_positive": per_group("left_lp"),
-        "ladder_mean_steps": {g: _mean(agg.get(f"{g}_left_ls")) for g in GROUPS},
+        "exited": tally["left"],
+        "profile_measured": tally["left_pm"],
+        "profile_positive": tally["left_pp"],
+        "ladder_measured": tally["left_lm"],
+        "ladder_positive": tally["left_lp"],
+        "ladder_mean_steps": tally.mean("left_lm"),
     }
     left_without["profile_share"] = {
         g: share(left_without["profile_positive"][g], left_without["profile_measured"][g])
@@ -346,48 +427,16 @@ def intervention_figures(
         for g in GROUPS
     }
     figures.left_without = left_without
-    if ladder is not None and ladder_item is not None:
-        first, latest, _count = _first_latest(
-            _answers(ladder, ladder_item.key, in_intervention=True), "pk", "value"
-        )
-        lean = enrolments.annotate(step_first=first, step_latest=latest)
-        figures.steps = _step_distribution(lean, ladder_item, ladder_labels or {})
     return figures
 
 
-def _step_distribution(
-    rows: QuerySet[Enrolment], item: Item, labels: dict[int, str]
-) -> list[StepCount]:
-    """How many stood on each step at their first ladder answer, and at their latest for those
-    who have left (one query each)."""
-    steps = {
-        value: StepCount(
-            value=value,
-            label=item.label_for(value, labels),
-            start=dict.fromkeys(GROUPS, 0),
-            exit=dict.fromkeys(GROUPS, 0),
-        )
-        for value in item.allowed_values()
-    }
-    for column, target, where in (
-        ("step_first", "start", Q(step_first__isnull=False)),
-        ("step_latest", "exit", Q(step_latest__isnull=False, exit_date__isnull=False)),
-    ):
-        counted = (
-            rows.filter(where)
-            .order_by()
-            .values(column)
-            .annotate(
-                women=Count("pk", filter=GROUP_FILTER["women"]),
-                men=Count("pk", filter=GROUP_FILTER["men"]),
-                total=Count("pk"),
-            )
-        )
-        for row in counted:
-            step = steps.get(row[column])
-            if step is not None:
-                getattr(step, target).update({g: row[g] for g in GROUPS})
-    return list(steps.values())
+def _count_step(steps: dict[int, StepCount], value: int, at: str, groups: tuple[str, ...]) -> None:
+    """One more on step ``value`` at the start or at exit (a value off the ladder is left out)."""
+    step = steps.get(value)
+    if step is not None:
+        counts = getattr(step, at)
+        for group in groups:
+            counts[group] += 1
 
 
 # --- The goal "a further 4 of 10 have moved a step" (calculations.md §5) -------------------
@@ -411,39 +460,38 @@ def _met(outcome: Decimal | None, target: Decimal) -> bool | None:
 
 def step_goal(goal: Any, *, ladder: Instrument) -> StepGoal:
     """Exits in the goal's period (registration errors left out), those to the goal's report
-    groups, and those to other reasons whose ladder step rose during the intervention. One
-    query."""
+    groups, and those to other reasons whose ladder step rose during the intervention. Two
+    queries besides the ladder's item: the exits, and their first and latest steps."""
     from stegvis.core.codes import EXIT_REPORT_GROUP
 
-    reasons = [r for r, group in EXIT_REPORT_GROUP.items() if group in set(goal.report_groups)]
+    reasons = {r for r, group in EXIT_REPORT_GROUP.items() if group in set(goal.report_groups)}
     item = ladder.latest_version().items.get()
-    first, latest, count = _first_latest(
-        _answers(ladder, item.key, in_intervention=True), "pk", "value"
+    exits = Enrolment.objects.filter(
+        intervention_id=goal.intervention_id,
+        exit_date__gte=goal.period_start,
+        exit_date__lte=goal.period_end,
+    ).exclude(exit_reason=ExitReason.FELREGISTRERING)
+    moved = spans(
+        _answers(ladder, [item.key], in_intervention=True).filter(
+            measurement__enrolment__in=exits.values("pk")
+        ),
+        "value",
     )
-    rows = (
-        Enrolment.objects.filter(
-            intervention_id=goal.intervention_id,
-            exit_date__gte=goal.period_start,
-            exit_date__lte=goal.period_end,
-        )
-        .exclude(exit_reason=ExitReason.FELREGISTRERING)
-        .annotate(step_first=first, step_latest=latest, step_n=count)
-    )
-    in_groups = Q(exit_reason__in=reasons)
-    further = ~in_groups & Q(step_n__gte=2, step_latest__gt=F("step_first"))
-    wanted: dict[str, Any] = {}
-    for group in GROUPS:
-        where = GROUP_FILTER[group]
-        wanted[f"{group}_exits"] = Count("pk", filter=where)
-        wanted[f"{group}_in"] = Count("pk", filter=where & in_groups)
-        wanted[f"{group}_further"] = Count("pk", filter=where & further)
-    agg = rows.order_by().aggregate(**wanted)
-    outcome = {g: share(agg[f"{g}_further"], agg[f"{g}_exits"]) for g in GROUPS}
+    tally = _Tally()
+    for pk, groups, _exit_date, reason in _people(exits):
+        tally.count("exits", groups)
+        if reason in reasons:
+            tally.count("in", groups)
+            continue
+        span = moved.get((pk, item.key))
+        if span is not None and span.answers >= 2 and span.latest > span.first:
+            tally.count("further", groups)
+    outcome = {g: share(tally["further"][g], tally["exits"][g]) for g in GROUPS}
     target = Decimal(goal.target)
     return StepGoal(
-        exits={g: agg[f"{g}_exits"] for g in GROUPS},
-        in_groups={g: agg[f"{g}_in"] for g in GROUPS},
-        further={g: agg[f"{g}_further"] for g in GROUPS},
+        exits=tally["exits"],
+        in_groups=tally["in"],
+        further=tally["further"],
         outcome=outcome,
         met={g: _met(outcome[g], target) for g in GROUPS},
     )

@@ -153,7 +153,7 @@ def _progression(
 
     item = ladder.latest_version().items.get()
     first, latest, count = _first_latest(
-        _answers(ladder, item.key, in_intervention=True), "pk", "value"
+        _answers(ladder, [item.key], in_intervention=True), "pk", "value"
     )
     measured = exits.annotate(step_first=first, step_latest=latest, step_n=count)
     two = Q(step_n__gte=2)

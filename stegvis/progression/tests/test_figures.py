@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import pytest
 
+from stegvis.interventions.tests.factories import GoalFactory
 from stegvis.progression import figures
 from stegvis.progression.tests.conftest import enrol, measure
 from stegvis.progression.tests.factories import answers
@@ -198,6 +199,24 @@ def test_intervention_figures_take_constant_queries(
     assert f.ladder_positive["total"] == 8
 
 
+def test_intervention_figures_read_no_subquery_per_enrolment(example, steg, instruments):
+    """Each enrolment's first and latest answers come from one windowed query per instrument,
+    not from a correlated subquery per item and enrolment: those ran again for every filter of
+    the aggregate on PostgreSQL, 46 s for 2 000 enrolments (docs/performance.md, finding 16).
+    Each query nests at most the scope of enrolments and the window's wrapping."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as read:
+        _figures(steg, instruments)
+        figures.step_goal(
+            GoalFactory(intervention=steg, measure="share_positive_step"),
+            ladder=instruments["ladder"],
+        )
+    nested = {q["sql"].upper().count("SELECT") for q in read.captured_queries}
+    assert max(nested) <= 4, nested
+
+
 def test_empty_intervention_has_no_shares(world, steg, instruments):
     f = _figures(steg, instruments)
     assert f.enrolments["total"] == 0
@@ -213,7 +232,6 @@ def test_step_goal_matches_the_worked_example_of_calculations_5(world, steg, ins
     Work and studies exits moved up too, and must not count again. Women 6/16 = 37,5 %,
     men 5/14 = 35,7 %, total 11/30 = 36,7 %: not met for anyone.
     """
-    from stegvis.interventions.tests.factories import GoalFactory
 
     goal = GoalFactory(
         intervention=steg,
