@@ -285,7 +285,7 @@ class _Tally:
 
 
 def _profile_moves(
-    profile: Instrument, enrolments: QuerySet[Enrolment]
+    profile: Instrument, enrolments: QuerySet[Enrolment], provider_id: int
 ) -> dict[int, tuple[Fraction, Fraction] | None]:
     """Per enrolment with the participant's own profile answers in the intervention: the mean
     score of those answers at its first and at its latest such measurement, or None when it
@@ -294,6 +294,7 @@ def _profile_moves(
         Answer.objects.filter(
             item__version__instrument=profile,
             item__audience=Item.Audience.PARTICIPANT,
+            provider_id=provider_id,
             measurement__enrolment__in=enrolments.values("pk"),
         )
         .exclude(measurement__occasion=Measurement.Occasion.FOLLOW_UP)
@@ -344,9 +345,11 @@ def intervention_figures(
         profile_items = list(profile.latest_version().items.order_by("order"))
         keys = [item.key for item in profile_items]
         items = spans(
-            _answers(profile, keys, in_intervention=True).filter(measurement__enrolment__in=scope)
+            _answers(profile, keys, in_intervention=True).filter(
+                provider_id=intervention.provider_id, measurement__enrolment__in=scope
+            )
         )
-        moves = _profile_moves(profile, enrolments)
+        moves = _profile_moves(profile, enrolments, intervention.provider_id)
     ladder_item: Item | None = None
     ladder_spans: dict[tuple[int, str], Span] = {}
     steps: dict[int, StepCount] = {}
@@ -354,7 +357,7 @@ def intervention_figures(
         ladder_item = ladder.latest_version().items.get()
         ladder_spans = spans(
             _answers(ladder, [ladder_item.key], in_intervention=True).filter(
-                measurement__enrolment__in=scope
+                provider_id=intervention.provider_id, measurement__enrolment__in=scope
             ),
             "value",
         )
