@@ -1334,6 +1334,199 @@ def _bare_packages(association: Association, year: int) -> dict[str, Tables]:
     return result
 
 
+# --- 6. The progression figures of the intervention with 2 000 participants ------------------
+
+
+def progression_instruments(intervention: Intervention) -> tuple[Instrument | None, ...]:
+    """The profile and the ladder the intervention's figures page shows by default."""
+    from stegvis.progression.services import plan_for
+    from stegvis.progression.views import _pick
+
+    instruments = plan_for(intervention).instruments
+    return _pick(instruments, ladder=False), _pick(instruments, ladder=True)
+
+
+def _progression_numbers(f: Any) -> dict[str, Any]:
+    """Every number of the figures page (the step labels left out), as the bare side gives it."""
+    left = f.left_without
+    return {
+        "enrolments": f.enrolments,
+        "profile": (f.profile_measured, f.profile_positive),
+        "ladder": (f.ladder_measured, f.ladder_positive, _norm_groups(f.ladder_mean_steps)),
+        "items": {row.item.key: (_norm_groups(row.mean), row.n) for row in f.items},
+        "steps": {step.value: (step.start, step.exit) for step in f.steps},
+        "left": (
+            left["exited"],
+            left["profile_measured"],
+            left["profile_positive"],
+            left["ladder_measured"],
+            left["ladder_positive"],
+            _norm_groups(left["ladder_mean_steps"]),
+        ),
+    }
+
+
+def _norm_groups(values: dict[str, Any]) -> dict[str, Any]:
+    return {g: None if v is None else _norm(v) for g, v in values.items()}
+
+
+def _app_progression(
+    intervention: Intervention, profile: Instrument | None, ladder: Instrument | None
+) -> dict[str, Any]:
+    from stegvis.progression import figures
+
+    return _progression_numbers(
+        figures.intervention_figures(intervention, profile=profile, ladder=ladder)
+    )
+
+
+# The progression tables (LADDER_ANSWER and LADDER_ITEM hold every instrument's answers and
+# items, the profile's too). The enrolments counted: the intervention's, registration errors
+# left out.
+BARE_COUNTED = f"""
+SELECT e.id, p.gender, e.exit_date IS NOT NULL,
+       e.exit_date IS NOT NULL AND e.exit_reason NOT IN ('arbete', 'arbete_med_stod', 'studier')
+FROM {ENROLMENT} e JOIN {PARTICIPANT} p ON p.id = e.participant_id
+WHERE e.intervention_id = %s AND e.exit_reason <> 'felregistrering'
+"""
+BARE_SCOPE = f"""
+SELECT e.id FROM {ENROLMENT} e
+WHERE e.intervention_id = %s AND e.exit_reason <> 'felregistrering'
+"""
+# Each counted enrolment's answers to the instrument's items of the given keys in the
+# intervention (no follow-up after exit): first and latest (by measurement date, creation time
+# and id) and their number, per enrolment and key.
+BARE_ANSWER_SPANS = f"""
+SELECT enrolment_id, key, first, last, n FROM (
+  SELECT m.enrolment_id, i.key,
+    FIRST_VALUE(a.{{field}}) OVER (PARTITION BY m.enrolment_id, i.key
+      ORDER BY m.date, m.created_at, a.measurement_id) AS first,
+    FIRST_VALUE(a.{{field}}) OVER (PARTITION BY m.enrolment_id, i.key
+      ORDER BY m.date DESC, m.created_at DESC, a.measurement_id DESC) AS last,
+    COUNT(*) OVER (PARTITION BY m.enrolment_id, i.key) AS n,
+    ROW_NUMBER() OVER (PARTITION BY m.enrolment_id, i.key
+      ORDER BY m.date, m.created_at, a.measurement_id) AS up
+  FROM {LADDER_ANSWER} a
+  JOIN {MEASUREMENT} m ON m.id = a.measurement_id
+  JOIN {LADDER_ITEM} i ON i.id = a.item_id
+  JOIN {VERSION} v ON v.id = i.version_id
+  WHERE a.provider_id = %s AND v.instrument_id = %s AND i.key IN ({{keys}})
+    AND m.occasion <> 'follow_up'
+    AND m.enrolment_id IN ({BARE_SCOPE})
+) s WHERE up = 1
+"""
+# The participant's own profile answers per measurement: score sum and number.
+BARE_OWN_MEANS = f"""
+SELECT m.enrolment_id, m.date, m.created_at, m.id, SUM(a.score), COUNT(*)
+FROM {LADDER_ANSWER} a
+JOIN {MEASUREMENT} m ON m.id = a.measurement_id
+JOIN {LADDER_ITEM} i ON i.id = a.item_id
+JOIN {VERSION} v ON v.id = i.version_id
+WHERE a.provider_id = %s AND v.instrument_id = %s AND i.audience = 'participant'
+  AND m.occasion <> 'follow_up'
+  AND m.enrolment_id IN ({BARE_SCOPE})
+GROUP BY m.enrolment_id, m.date, m.created_at, m.id
+"""
+
+
+def _bare_progression(
+    intervention: Intervention, profile: Instrument | None, ladder: Instrument | None
+) -> dict[str, Any]:
+    """The same numbers from hand-written SQL (at most five queries) and plain arithmetic."""
+    groups_of = {"kvinna": ("women", "total"), "man": ("men", "total")}
+    zero = {"women": 0, "men": 0, "total": 0}
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict(zero))
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: dict(zero))
+
+    def add(name: str, groups: tuple[str, ...], value: int | None = None) -> None:
+        for g in groups:
+            counts[name][g] += 1
+            sums[name][g] += value or 0
+
+    def mean(name: str) -> dict[str, Any]:
+        return {
+            g: _norm(
+                (Decimal(sums[name][g]) / counts[name][g]).quantize(
+                    Decimal("0.01"), rounding=ROUND_HALF_UP
+                )
+            )
+            if counts[name][g]
+            else None
+            for g in zero
+        }
+
+    def spans(instrument: Instrument, keys: list[str], field: str) -> dict[Any, tuple[int, ...]]:
+        query = BARE_ANSWER_SPANS.format(field=field, keys=", ".join(["%s"] * len(keys)))
+        rows = sql(query, [intervention.provider_id, instrument.pk, *keys, intervention.pk])
+        return {(e, key): (first, last, n) for e, key, first, last, n in rows}
+
+    people = sql(BARE_COUNTED, [intervention.pk])
+    items: list[tuple[int, str]] = []
+    item_spans: dict[Any, tuple[int, ...]] = {}
+    own: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    if profile is not None:
+        version = profile.versions.order_by("-number").values_list("pk", flat=True)[:1]
+        items = list(
+            Item.objects.filter(version__in=version).order_by("order").values_list("pk", "key")
+        )
+        item_spans = spans(profile, [key for _pk, key in items], "score")
+        for e, day, created, pk, total, n in sql(
+            BARE_OWN_MEANS, [intervention.provider_id, profile.pk, intervention.pk]
+        ):
+            own[e].append((_day(day), str(created), pk, Fraction(int(total), n)))
+    steps: dict[int, tuple[dict[str, int], dict[str, int]]] = {}
+    step_spans: dict[Any, tuple[int, ...]] = {}
+    step_key = ""
+    if ladder is not None:
+        step_item = Item.objects.filter(version=ladder.versions.order_by("-number")[:1].get()).get()
+        step_key = step_item.key
+        steps = {v: (dict(zero), dict(zero)) for v in step_item.allowed_values()}
+        step_spans = spans(ladder, [step_key], "value")
+    for e, gender, exited, left in people:
+        groups = groups_of.get(gender, ("total",))
+        mine = [("", groups), ("left_", groups if left else ())]
+        add("n", groups)
+        add("left", groups if left else ())
+        occasions = sorted(own.get(e, []), key=lambda o: o[:3])
+        for prefix, where in mine:
+            if len(occasions) >= 2:
+                add(f"{prefix}pm", where)
+                if occasions[-1][3] > occasions[0][3]:
+                    add(f"{prefix}pp", where)
+        for pk, key in items:
+            span = item_spans.get((e, key))
+            if span is not None and span[2] >= 2:
+                add(f"i{pk}", groups, span[1] - span[0])
+        span = step_spans.get((e, step_key))
+        if span is None:
+            continue
+        first, last, n = span
+        for value, at in ((first, 0), (last, 1)):
+            if value in steps and (at == 0 or exited):
+                for g in groups:
+                    steps[value][at][g] += 1
+        if n >= 2:
+            for prefix, where in mine:
+                add(f"{prefix}lm", where, last - first)
+                if last > first:
+                    add(f"{prefix}lp", where)
+    return {
+        "enrolments": counts["n"],
+        "profile": (counts["pm"], counts["pp"]),
+        "ladder": (counts["lm"], counts["lp"], mean("lm")),
+        "items": {key: (mean(f"i{pk}"), counts[f"i{pk}"]) for pk, key in items},
+        "steps": steps,
+        "left": (
+            counts["left"],
+            counts["left_pm"],
+            counts["left_pp"],
+            counts["left_lm"],
+            counts["left_lp"],
+            mean("left_lm"),
+        ),
+    }
+
+
 # --- The list -------------------------------------------------------------------------------
 
 
@@ -1382,6 +1575,7 @@ def operations(year: int, years: list[int], import_rows: int = 10_000) -> list[O
         n = _bare_parse(data)
         return n, n
 
+    profile, ladder = progression_instruments(intervention)
     return [
         Operation(
             "annual_report",
@@ -1415,6 +1609,16 @@ def operations(year: int, years: list[int], import_rows: int = 10_000) -> list[O
             lambda: _app_list(client, url),
             lambda: _bare_list(intervention),
             "2 queries (the page's 50 participants and their enrolments) + decrypting the names",
+        ),
+        Operation(
+            "progression_figures",
+            "Progression figures of the intervention with 2 000 participants (every figure of"
+            " its page, no rendering)",
+            lambda: _app_progression(intervention, profile, ladder),
+            lambda: _bare_progression(intervention, profile, ladder),
+            "4 queries (the enrolments; first and latest answer per enrolment and item with"
+            " window functions, for the profile and for the ladder; the profile means per"
+            " measurement) + the instruments' items, then plain arithmetic",
         ),
         Operation(
             "import_10k",

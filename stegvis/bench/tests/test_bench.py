@@ -113,6 +113,7 @@ def test_bare_sql_gives_the_applications_numbers(tiny):
         "national_1y",
         "national_10y",
         "participant_list",
+        "progression_figures",
         "import_10k",
         "packages_year",
     }
@@ -467,3 +468,58 @@ def test_bare_sql_covers_the_operating_plans_goals(tiny):
     PlanGoal.objects.filter(pk=goal.pk).update(measure="participants_per_coach")
     with pytest.raises(NotImplementedError, match="participants_per_coach"):
         op.bare()
+
+
+def test_bare_sql_covers_the_progression_figures(tiny):
+    """The generator answers only the ladder: here some of the list intervention's enrolments
+    also answer the profile (the participant's own items and the coach's), on two or three
+    occasions, some on the same day, and one after exit (a follow-up, left out). The bare
+    figures equal the application's, and a changed count is caught."""
+    import random
+
+    from stegvis.bench.operations import list_intervention, progression_instruments
+    from stegvis.progression.models import Measurement
+    from stegvis.progression.tests.factories import answer
+
+    intervention = list_intervention()
+    profile, ladder = progression_instruments(intervention)
+    assert profile is not None and ladder is not None
+    items = list(profile.latest_version().items.all())
+    rng = random.Random(5)
+    enrolments = Enrolment.objects.filter(intervention=intervention).order_by("pk")[:40]
+    coach = Measurement.objects.filter(provider_id=intervention.provider_id).first()
+    assert coach is not None
+    for n, enrolment in enumerate(enrolments):
+        days = [
+            date(2025, 1, 10),
+            date(2025, 1, 10) + timedelta(days=40 * (n % 3)),
+            date(2025, 9, 1),
+        ]
+        # Every seventh has a follow-up after exit, with the best score of each item after
+        # two answers with the worst: counted, it would be a rise.
+        after = n % 7 == 0
+        for k, day in enumerate(days[: 3 if after else 2 + n % 2]):
+            occasion = "follow_up" if after and k == 2 else "periodic"
+            measurement = Measurement.objects.create(
+                provider_id=enrolment.provider_id,
+                enrolment=enrolment,
+                date=day,
+                occasion=occasion,
+                created_by_id=coach.created_by_id,
+            )
+            for item in items:
+                values = item.allowed_values()
+                if after:
+                    pick = max if k == 2 else min
+                    answer(measurement, item, pick(values, key=item.score))
+                elif rng.random() < 0.8:
+                    answer(measurement, item, rng.choice(values))
+    op = next(o for o in operations(2025, [2025], import_rows=5) if o.key == "progression_figures")
+    app = op.app()
+    assert app["profile"][0]["total"] > 10 and app["profile"][1]["total"] > 0
+    assert any(n["total"] for _mean, n in app["items"].values())
+    assert app["ladder"][0]["total"] > 0
+    bare = op.bare()
+    assert _normal(app) == _normal(bare)
+    bare["profile"][1]["women"] += 1
+    assert _normal(app) != _normal(bare)
