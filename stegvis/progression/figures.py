@@ -1,4 +1,6 @@
-"""Progression figures, computed in one place by database aggregation.
+"""Progression figures, computed in one place: the database reads each enrolment's first and
+latest answers per item (one windowed query, :func:`spans`), and the counts and means are summed
+over one row per enrolment.
 
 Everything compares an enrolment's *first* and *latest* answer to the same item (by item key,
 across the instrument's versions), using ``Answer.score``: the value turned so that higher is
