@@ -24,6 +24,8 @@ from stegvis.bench.accounts import EMAIL_DOMAIN, PASSWORD, bench_totp_key
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PARTICIPANT = re.compile(r'href="(/p/[0-9a-f-]+/deltagare/[0-9a-f-]{36}/)"')
+PROGRESS = re.compile(r'href="(/p/[0-9a-f-]+/stegforflyttning/inskrivning/[0-9a-f-]{36}/)"')
+FIGURES = re.compile(r'href="(/p/[0-9a-f-]+/stegforflyttning/insats/[0-9a-f-]{36}/)"')
 ASSOCIATIONS = int(os.environ.get("BENCH_ASSOCIATIONS", "2"))
 LAST_YEAR = int(os.environ.get("BENCH_YEAR", "2025"))  # the generator's last year
 PROVIDERS = int(os.environ.get("BENCH_PROVIDERS", "5"))
@@ -135,7 +137,8 @@ class Office(Base):
 
 
 class Coach(Base):
-    """A coach at a provider: the participant list, a participant, follow-ups, the work list."""
+    """A coach at a provider: the participant list, a participant, follow-ups, the work list,
+    a participant's progression and the figures of their intervention."""
 
     weight = 3
 
@@ -150,6 +153,7 @@ class Coach(Base):
         found = re.search(r"(/p/[0-9a-f-]{36}/)", home.url + home.text)
         self.base = found.group(1) if found else "/"
         self.people: list[str] = []
+        self.progress: list[str] = []
 
     @task(4)
     def participants(self) -> None:
@@ -167,7 +171,19 @@ class Coach(Base):
 
     @task(2)
     def work_list(self) -> None:
-        self.request("GET", self.base + "stegforflyttning/", name="coach: work list")
+        page = self.request("GET", self.base + "stegforflyttning/", name="coach: work list")
+        self.progress = PROGRESS.findall(page.text)[:20]
+
+    @task(1)
+    def progression(self) -> None:
+        """A participant's progression, then the figures of their intervention (the page
+        that took 46 s before finding 16)."""
+        if not self.progress:
+            return
+        page = self.request("GET", random.choice(self.progress), name="coach: progression")
+        found = FIGURES.search(page.text)
+        if found:
+            self.request("GET", found.group(1), name="coach: intervention figures")
 
     @task(1)
     def referrals(self) -> None:
