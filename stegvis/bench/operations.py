@@ -37,7 +37,6 @@ from stegvis.aggregates.models import (
     ReceivedPackage,
 )
 from stegvis.aggregates.periods import parse
-from stegvis.core.actors import SESSION_KEY
 from stegvis.core.codes import AGE_BANDS, EXIT_REPORT_GROUP, IncomeSource, Occupation, ReportGroup
 from stegvis.core.models import Association, Member, Organisation, Role, RoleAssignment, Unit
 from stegvis.deviations.models import DeviationCategory, DeviationReport
@@ -83,6 +82,7 @@ from stegvis.surveys.models import (
     SurveyResponse,
 )
 
+from .crawl import client_for
 from .generator import quarters
 
 CELL = PackageCell._meta.db_table
@@ -925,23 +925,13 @@ PUBLIC_ID = re.compile(r"/deltagare/([0-9a-f-]{36})/")
 
 
 def _list_client(intervention: Intervention) -> tuple[Client, str]:
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     assignment = (
         RoleAssignment.objects.filter(unit=intervention.provider, role=Role.PROVIDER_MANAGER)
         .select_related("user")
         .first()
     )
     assert assignment is not None
-    client = Client()
-    client.force_login(assignment.user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[SESSION_KEY] = str(assignment.public_id)
-    device = TOTPDevice.objects.filter(user=assignment.user, confirmed=True).first()
-    assert device is not None
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    client = client_for(assignment)
     url = f"/p/{intervention.provider.public_id}/deltagare/?intervention={intervention.pk}"
     return client, url
 
