@@ -1329,11 +1329,10 @@ def _bare_packages(association: Association, year: int) -> dict[str, Tables]:
 
 def progression_instruments(intervention: Intervention) -> tuple[Instrument | None, ...]:
     """The profile and the ladder the intervention's figures page shows by default."""
-    from stegvis.progression.services import plan_for
-    from stegvis.progression.views import _pick
+    from stegvis.progression.services import pick_instrument, plan_for
 
     instruments = plan_for(intervention).instruments
-    return _pick(instruments, ladder=False), _pick(instruments, ladder=True)
+    return pick_instrument(instruments, ladder=False), pick_instrument(instruments, ladder=True)
 
 
 def _progression_numbers(f: Any) -> dict[str, Any]:

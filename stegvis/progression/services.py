@@ -269,6 +269,20 @@ def plan_for(intervention: Intervention) -> Plan:
     )
 
 
+def pick_instrument(instruments: list[Instrument], *, ladder: bool) -> Instrument | None:
+    """The ladder (``ladder``) or the profile the intervention's figures show by default: the
+    first of ``instruments`` of that kind, a profile answered by both participant and coach
+    before any other."""
+    for instrument in instruments:
+        version = instrument.latest_version()
+        if version.is_ladder == ladder and (ladder or version.kind == "both"):
+            return instrument
+    for instrument in instruments:
+        if instrument.latest_version().is_ladder == ladder:
+            return instrument
+    return None
+
+
 @transaction.atomic
 def save_plan(
     actor: Actor,

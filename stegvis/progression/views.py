@@ -261,17 +261,6 @@ def link_create(request: HttpRequest, provider: str, measurement: str) -> HttpRe
 # --- The intervention ----------------------------------------------------------------------
 
 
-def _pick(instruments: list[Instrument], *, ladder: bool) -> Instrument | None:
-    for instrument in instruments:
-        version = instrument.latest_version()
-        if version.is_ladder == ladder and (ladder or version.kind == "both"):
-            return instrument
-    for instrument in instruments:
-        if instrument.latest_version().is_ladder == ladder:
-            return instrument
-    return None
-
-
 @role_required(STAFF)
 def intervention_figures(request: HttpRequest, provider: str, intervention: str) -> HttpResponse:
     """Figures of the intervention for women, men and in total: provider side only."""
@@ -280,10 +269,10 @@ def intervention_figures(request: HttpRequest, provider: str, intervention: str)
     plan = services.plan_for(obj)
     visible = list(Instrument.objects.visible_to(actor).order_by("key"))
     chosen = request.GET.get("profil")
-    profile = next((i for i in visible if str(i.public_id) == chosen), None) or _pick(
-        plan.instruments or visible, ladder=False
-    )
-    ladder = _pick(plan.instruments or visible, ladder=True)
+    offered = plan.instruments or visible
+    profile = next((i for i in visible if str(i.public_id) == chosen), None)
+    profile = profile or services.pick_instrument(offered, ladder=False)
+    ladder = services.pick_instrument(offered, ladder=True)
     labels = _ladder_labels(obj, ladder)
     result = figures.intervention_figures(obj, profile=profile, ladder=ladder, ladder_labels=labels)
     goals = []
